@@ -1,0 +1,8 @@
+namespace FediTracker.Core;
+
+/// <summary>The fixed failure messages the tracker sends, in one place so both protocols say the same.</summary>
+public static class FailureReasons
+{
+    public const string StoreUnavailable = "tracker temporarily unavailable, try again later";
+    public const string TooManyScrapeHashes = "too many info_hash values in one scrape";
+}

@@ -1,0 +1,4 @@
+namespace FediTracker.Core.Swarms;
+
+/// <summary>What a store answers to one announce: how many peers it wrote, and the swarm's counts afterwards.</summary>
+public readonly record struct StoreAnnounceResult(int PeerCount, int Complete, int Incomplete, long Downloaded);

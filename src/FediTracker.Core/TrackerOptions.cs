@@ -1,0 +1,47 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace FediTracker.Core;
+
+/// <summary>How the tracker paces and answers clients. Section <c>Tracker</c>.</summary>
+public sealed class TrackerOptions
+{
+    public const string SectionName = "Tracker";
+
+    /// <summary>
+    /// Seconds between announces asked of clients. 900 (15 minutes), shorter than opentracker's 30 minutes: fediverse
+    /// media swarms are short bursts when a post federates, and fresher peer lists matter more than the extra load.
+    /// </summary>
+    [Range(30, 86_400)]
+    public int AnnounceIntervalSeconds { get; set; } = 900;
+
+    /// <summary>Up to this fraction of the interval is added at random to each reply, so clients spread out. 0.1 by default.</summary>
+    [Range(0.0, 0.5)]
+    public double IntervalJitter { get; set; } = 0.1;
+
+    /// <summary>Seconds a client must wait before announcing again of its own accord (<c>min interval</c>). 60 by default.</summary>
+    [Range(1, 86_400)]
+    public int MinAnnounceIntervalSeconds { get; set; } = 60;
+
+    /// <summary>
+    /// Seconds after its last announce that a peer is forgotten. 2 100 by default: two intervals plus the largest
+    /// jitter and some slack, so one lost announce does not drop a live peer.
+    /// </summary>
+    [Range(60, 172_800)]
+    public int PeerTimeoutSeconds { get; set; } = 2_100;
+
+    /// <summary>Peers handed out when the client does not say (<c>numwant</c> absent or negative). 50, as most trackers.</summary>
+    [Range(0, 500)]
+    public int DefaultNumWant { get; set; } = 50;
+
+    /// <summary>The most peers handed out in one reply, whatever the client asks. 200 (libtorrent asks for 200).</summary>
+    [Range(1, 500)]
+    public int MaxNumWant { get; set; } = 200;
+
+    /// <summary>The most info-hashes in one scrape. 74 by default: what fits in one UDP scrape under a 1 500-byte MTU (BEP 15).</summary>
+    [Range(1, 1_000)]
+    public int MaxScrapeHashes { get; set; } = 74;
+
+    /// <summary>Seconds between expiry sweeps of the memory store. 60 by default.</summary>
+    [Range(1, 3_600)]
+    public int SweepIntervalSeconds { get; set; } = 60;
+}
