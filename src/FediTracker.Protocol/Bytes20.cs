@@ -5,7 +5,7 @@ namespace FediTracker.Protocol;
 
 /// <summary>Twenty opaque bytes held in three machine words, so equality and hashing are a few instructions.</summary>
 [StructLayout(LayoutKind.Sequential, Pack = 4)]
-public readonly struct Bytes20 : IEquatable<Bytes20>
+public readonly struct Bytes20 : IEquatable<Bytes20>, IComparable<Bytes20>
 {
     public const int Length = 20;
 
@@ -47,6 +47,27 @@ public readonly struct Bytes20 : IEquatable<Bytes20>
 
     // Info-hashes are SHA digests, uniformly distributed: folding the words is a good hash.
     public override int GetHashCode() => (int)(_a ^ (_a >> 32) ^ _b ^ (_b >> 29) ^ _c);
+
+    /// <summary>Orders as the raw bytes do (the words hold them big-endian), which is bencode's key order.</summary>
+    public int CompareTo(Bytes20 other)
+    {
+        var c = _a.CompareTo(other._a);
+        if (c != 0)
+        {
+            return c;
+        }
+
+        c = _b.CompareTo(other._b);
+        return c != 0 ? c : _c.CompareTo(other._c);
+    }
+
+    public static bool operator <(Bytes20 left, Bytes20 right) => left.CompareTo(right) < 0;
+
+    public static bool operator >(Bytes20 left, Bytes20 right) => left.CompareTo(right) > 0;
+
+    public static bool operator <=(Bytes20 left, Bytes20 right) => left.CompareTo(right) <= 0;
+
+    public static bool operator >=(Bytes20 left, Bytes20 right) => left.CompareTo(right) >= 0;
 
     public static bool operator ==(Bytes20 left, Bytes20 right) => left.Equals(right);
 

@@ -1,3 +1,13 @@
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
-await app.RunAsync();
+using FediTracker.Server.Hosting;
+
+try
+{
+    var app = TrackerHost.Build(args);
+    await app.RunAsync();
+    return 0;
+}
+catch (ConfigurationException ex)
+{
+    await Console.Error.WriteLineAsync(ex.Message);
+    return 2;
+}

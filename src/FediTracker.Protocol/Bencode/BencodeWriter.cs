@@ -39,7 +39,7 @@ public ref struct BencodeWriter
         Advance(n + 2);
     }
 
-    public void WriteString(ReadOnlySpan<byte> value)
+    public void WriteString(scoped ReadOnlySpan<byte> value)
     {
         var span = _output.GetSpan(value.Length + 11);
         Utf8Formatter.TryFormat(value.Length, span, out var n);
@@ -74,7 +74,7 @@ public ref struct BencodeWriter
     public void CommitStringBody(int count) => Advance(count);
 
     /// <summary>Writes a dictionary key; keys must come in ascending byte order.</summary>
-    public void WriteKey(ReadOnlySpan<byte> key)
+    public void WriteKey(scoped ReadOnlySpan<byte> key)
     {
         if (_lastKeyLength >= 0 && key.Length <= MaxKeyCheckLength)
         {

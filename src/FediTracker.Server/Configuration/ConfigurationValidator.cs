@@ -1,0 +1,93 @@
+using System.ComponentModel.DataAnnotations;
+using FediTracker.Core;
+using Microsoft.Extensions.Configuration;
+
+namespace FediTracker.Server.Configuration;
+
+/// <summary>
+/// Reads and checks the whole configuration before anything starts, collecting every error so an operator can fix
+/// them in one go.
+/// </summary>
+internal static class ConfigurationValidator
+{
+    public static (TrackerOptions Tracker, StoreOptions Store, ResolvedListenOptions Listen, List<string> Errors) Validate(IConfiguration configuration)
+    {
+        var errors = new List<string>();
+        var tracker = Bind<TrackerOptions>(configuration, TrackerOptions.SectionName, errors);
+        var store = Bind<StoreOptions>(configuration, StoreOptions.SectionName, errors);
+        var listen = Bind<ListenOptions>(configuration, ListenOptions.SectionName, errors);
+
+        ValidateAnnotations(tracker, TrackerOptions.SectionName, errors);
+        if (tracker.MinAnnounceIntervalSeconds > tracker.AnnounceIntervalSeconds)
+        {
+            errors.Add("Tracker:MinAnnounceIntervalSeconds must not exceed Tracker:AnnounceIntervalSeconds.");
+        }
+
+        if (tracker.PeerTimeoutSeconds <= tracker.AnnounceIntervalSeconds * (1 + tracker.IntervalJitter))
+        {
+            errors.Add("Tracker:PeerTimeoutSeconds must be longer than the announce interval with its jitter, or live peers expire between announces.");
+        }
+
+        if (tracker.DefaultNumWant > tracker.MaxNumWant)
+        {
+            errors.Add("Tracker:DefaultNumWant must not exceed Tracker:MaxNumWant.");
+        }
+
+        if (!string.Equals(store.Kind, "memory", StringComparison.OrdinalIgnoreCase))
+        {
+            errors.Add($"Store:Kind: '{store.Kind}' is not a known store; use 'memory'.");
+        }
+
+        var http = ListenOptions.ParseEndpoints(listen.Http, nameof(ListenOptions.Http), errors);
+        var udp = ListenOptions.ParseEndpoints(listen.Udp, nameof(ListenOptions.Udp), errors);
+        var admin = ListenOptions.ParseEndpoints(listen.Admin, nameof(ListenOptions.Admin), errors);
+        if (http.Count == 0 && udp.Count == 0)
+        {
+            errors.Add("Listen: at least one HTTP or UDP endpoint is needed.");
+        }
+
+        if (listen.UdpReceiveLoops is < 0 or > 64)
+        {
+            errors.Add("Listen:UdpReceiveLoops must be 0 (one per processor) to 64.");
+        }
+
+        var secret = new byte[16];
+        if (string.IsNullOrEmpty(listen.UdpConnectionSecret))
+        {
+            System.Security.Cryptography.RandomNumberGenerator.Fill(secret);
+        }
+        else if (!Convert.TryFromBase64String(listen.UdpConnectionSecret, secret, out var n) || n != 16)
+        {
+            errors.Add("Listen:UdpConnectionSecret must be 16 bytes in base64 (e.g. from 'openssl rand -base64 16').");
+        }
+
+        var loops = listen.UdpReceiveLoops == 0 ? Environment.ProcessorCount : listen.UdpReceiveLoops;
+        return (tracker, store, new ResolvedListenOptions(http, udp, admin, loops, secret), errors);
+    }
+
+    private static T Bind<T>(IConfiguration configuration, string section, List<string> errors)
+        where T : new()
+    {
+        var value = new T();
+        try
+        {
+            configuration.GetSection(section).Bind(value, o => o.ErrorOnUnknownConfiguration = true);
+        }
+        catch (InvalidOperationException ex)
+        {
+            errors.Add($"{section}: {ex.Message}");
+        }
+
+        return value;
+    }
+
+    private static void ValidateAnnotations(object options, string section, List<string> errors)
+    {
+        var results = new List<ValidationResult>();
+        Validator.TryValidateObject(options, new ValidationContext(options), results, validateAllProperties: true);
+        foreach (var result in results)
+        {
+            errors.Add($"{section}:{string.Join(',', result.MemberNames)}: {result.ErrorMessage}");
+        }
+    }
+}

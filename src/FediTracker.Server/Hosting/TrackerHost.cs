@@ -1,0 +1,100 @@
+using FediTracker.Core;
+using FediTracker.Core.Swarms;
+using FediTracker.Server.Configuration;
+using FediTracker.Server.Http;
+using FediTracker.Server.Udp;
+using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.Extensions.Options;
+
+namespace FediTracker.Server.Hosting;
+
+/// <summary>Builds the tracker's host: configuration, services, the public and admin listeners.</summary>
+public static partial class TrackerHost
+{
+    /// <summary>Short command-line flags and the configuration keys they set.</summary>
+    public static readonly IReadOnlyDictionary<string, string> SwitchMappings = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["--store"] = "Store:Kind",
+        ["--redis"] = "Store:Redis",
+        ["--http"] = "Listen:Http",
+        ["--udp"] = "Listen:Udp",
+        ["--admin"] = "Listen:Admin",
+    };
+
+    /// <summary>
+    /// Builds the application. Configuration comes from appsettings.json, environment variables and the command line,
+    /// in rising precedence. Throws <see cref="ConfigurationException"/> listing every error found.
+    /// </summary>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        builder.Configuration.AddCommandLine(args, new Dictionary<string, string>(SwitchMappings));
+        configure?.Invoke(builder);
+
+        var (trackerOptions, _, listen, errors) = ConfigurationValidator.Validate(builder.Configuration);
+        if (errors.Count > 0)
+        {
+            throw new ConfigurationException(errors);
+        }
+
+        var services = builder.Services;
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(Options.Create(trackerOptions));
+        services.AddSingleton(listen);
+        services.AddSingleton(new BoundEndpoints());
+        services.AddSingleton(sp => new MemorySwarmStore(sp.GetRequiredService<TimeProvider>(), TimeSpan.FromSeconds(trackerOptions.PeerTimeoutSeconds)));
+        services.AddSingleton<ISwarmStore>(sp => sp.GetRequiredService<MemorySwarmStore>());
+        services.AddHostedService<MemoryStoreSweeper>();
+        services.AddSingleton<Tracker>();
+        services.AddSingleton<HttpTrackerEndpoint>();
+        services.AddSingleton<UdpTracker>();
+        services.AddSingleton<UdpTrackerService>();
+        services.AddHostedService(sp => sp.GetRequiredService<UdpTrackerService>());
+        services.AddHostedService<ListeningLogger>();
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
+
+        builder.WebHost.ConfigureKestrel((context, kestrel) =>
+        {
+            var bound = kestrel.ApplicationServices.GetRequiredService<BoundEndpoints>();
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestHeadersTotalSize = 8 * 1024;
+            kestrel.Limits.MaxRequestLineSize = 8 * 1024;
+            kestrel.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(60);
+            kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(10);
+            kestrel.Limits.MaxRequestBodySize = 64 * 1024;
+            foreach (var endpoint in listen.Http)
+            {
+                kestrel.Listen(endpoint, o =>
+                {
+                    o.Protocols = Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http1;
+                    bound.AddHttp(o);
+                });
+            }
+
+            foreach (var endpoint in listen.Admin)
+            {
+                kestrel.Listen(endpoint, o =>
+                {
+                    o.Use(next => connection =>
+                    {
+                        connection.Items[AdminConnectionMarker.ItemKey] = true;
+                        return next(connection);
+                    });
+                    bound.AddAdmin(o);
+                });
+            }
+        });
+
+        var app = builder.Build();
+        var tracker = app.Services.GetRequiredService<HttpTrackerEndpoint>();
+
+        // Public connections go straight to the tracker, without routing; admin connections continue to endpoints.
+        app.Use((context, next) => IsAdmin(context) ? next(context) : tracker.HandleAsync(context));
+        app.UseRouting();
+        AdminEndpoints.Map(app);
+        return app;
+    }
+
+    private static bool IsAdmin(HttpContext context) =>
+        context.Features.Get<IConnectionItemsFeature>()?.Items.ContainsKey(AdminConnectionMarker.ItemKey) == true;
+}
