@@ -1,0 +1,4 @@
+namespace FediTracker.Protocol.Udp;
+
+/// <summary>A connect request whose protocol magic has been checked.</summary>
+public readonly record struct UdpConnectRequest(int TransactionId);
