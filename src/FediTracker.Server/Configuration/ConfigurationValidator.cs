@@ -1,6 +1,5 @@
 using System.ComponentModel.DataAnnotations;
 using FediTracker.Core;
-using Microsoft.Extensions.Configuration;
 
 namespace FediTracker.Server.Configuration;
 

@@ -20,17 +20,17 @@ internal sealed partial class ListeningLogger : IHostedService
         {
             foreach (var endpoint in _bound.Http)
             {
-                Log.Listening(_logger, "HTTP tracker", $"http://{endpoint}/announce");
+                Log.Listening(_logger, "HTTP tracker", "http", endpoint);
             }
 
             foreach (var endpoint in _bound.Udp)
             {
-                Log.Listening(_logger, "UDP tracker", $"udp://{endpoint}/announce");
+                Log.Listening(_logger, "UDP tracker", "udp", endpoint);
             }
 
             foreach (var endpoint in _bound.Admin)
             {
-                Log.Listening(_logger, "admin", $"http://{endpoint}/");
+                Log.Listening(_logger, "admin", "http", endpoint);
             }
         });
         return Task.CompletedTask;
@@ -40,7 +40,7 @@ internal sealed partial class ListeningLogger : IHostedService
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Listening ({Kind}) on {Url}")]
-        public static partial void Listening(ILogger logger, string kind, string url);
+        [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Listening ({Kind}) on {Scheme}://{Endpoint}")]
+        public static partial void Listening(ILogger logger, string kind, string scheme, System.Net.IPEndPoint endpoint);
     }
 }

@@ -110,9 +110,10 @@ internal sealed class HttpTrackerEndpoint
         var entries = ArrayPool<ScrapeEntry>.Shared.Rent(max);
         try
         {
+            var count = 0;
             var error = raw.Length > HttpAnnounceParser.MaxQueryLength * 4
                 ? HttpAnnounceError.QueryTooLong
-                : ParseScrape(raw, hashes.AsSpan(0, max), out var count);
+                : ParseScrape(raw, hashes.AsSpan(0, max), out count);
             if (error != HttpAnnounceError.None)
             {
                     await WriteFailureAsync(context, HttpErrorMessages.For(error), retryNever: false);

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
 using FediTracker.Core;
-using FediTracker.Protocol;
 using FediTracker.Server.Configuration;
 using FediTracker.Server.Hosting;
 using Microsoft.Extensions.Options;
@@ -22,6 +21,7 @@ internal sealed partial class UdpTrackerService : IHostedService, IDisposable
     private readonly BoundEndpoints _bound;
     private readonly UdpTracker _handler;
     private readonly int _maxPeers;
+    private readonly int _maxScrape;
     private readonly ILogger<UdpTrackerService> _logger;
     private readonly List<Socket> _sockets = [];
     private readonly List<Task> _loops = [];
@@ -34,6 +34,7 @@ internal sealed partial class UdpTrackerService : IHostedService, IDisposable
         _bound = bound;
         _handler = handler;
         _maxPeers = options.Value.MaxNumWant;
+        _maxScrape = options.Value.MaxScrapeHashes;
         _logger = logger;
     }
 
@@ -101,9 +102,8 @@ internal sealed partial class UdpTrackerService : IHostedService, IDisposable
     private async Task ReceiveLoopAsync(Socket socket, CancellationToken stopping)
     {
         var buffer = GC.AllocateUninitializedArray<byte>(BufferSize, pinned: true);
-        var peers = new PeerEntry[_maxPeers];
+        var state = new UdpLoopState(_maxPeers, _maxScrape);
         var address = new SocketAddress(socket.AddressFamily);
-        var ipv6 = socket.AddressFamily == AddressFamily.InterNetworkV6;
         while (!stopping.IsCancellationRequested)
         {
             int received;
@@ -133,7 +133,7 @@ internal sealed partial class UdpTrackerService : IHostedService, IDisposable
                     continue;
                 }
 
-                var length = await _handler.HandleAsync(buffer, received, client, ipv6, peers, stopping);
+                var length = await _handler.HandleAsync(buffer, received, client, state, stopping);
                 if (length > 0)
                 {
                     await socket.SendToAsync(buffer.AsMemory(0, length), SocketFlags.None, address, stopping);

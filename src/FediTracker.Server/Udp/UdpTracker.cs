@@ -1,0 +1,141 @@
+using FediTracker.Core;
+using FediTracker.Protocol;
+using FediTracker.Protocol.Udp;
+using FediTracker.Server.Configuration;
+
+namespace FediTracker.Server.Udp;
+
+/// <summary>
+/// Answers one UDP tracker datagram (BEP 15) in place: the reply is written over the request in the same buffer.
+/// Returns the reply's length, or 0 to stay silent (short, malformed or unknown packets, as BEP 15 allows). Until a
+/// client shows a valid connection id, no reply is longer than the datagram that caused it, so the port cannot be
+/// used to amplify a spoofed flood.
+/// </summary>
+internal sealed class UdpTracker
+{
+    /// <summary>Largest reply payload that fits one IPv4 datagram on a 1 500-byte MTU without fragmenting.</summary>
+    public const int MaxReplyV4 = 1472;
+
+    /// <summary>The same for IPv6 (40-byte header).</summary>
+    public const int MaxReplyV6 = 1452;
+
+    private const string ConnectionIdRejected = "connection id expired or invalid";
+
+    private readonly Tracker _tracker;
+    private readonly ConnectionIdIssuer _ids;
+    private readonly TimeProvider _time;
+
+    public UdpTracker(Tracker tracker, ResolvedListenOptions listen, TimeProvider time)
+    {
+        _tracker = tracker;
+        _ids = new ConnectionIdIssuer(listen.UdpSecret);
+        _time = time;
+    }
+
+    /// <summary>Most peers one reply can carry for a client of this family, within the MTU and the options.</summary>
+    public int MaxPeers(bool ipv6) => Math.Min(
+        _tracker.Options.MaxNumWant,
+        ((ipv6 ? MaxReplyV6 : MaxReplyV4) - UdpProtocol.AnnounceResponseHeaderLength) / (ipv6 ? UdpProtocol.IPv6PeerLength : UdpProtocol.IPv4PeerLength));
+
+    public ValueTask<int> HandleAsync(byte[] buffer, int length, PeerEndpoint client, UdpLoopState state, CancellationToken cancellationToken)
+    {
+        var datagram = buffer.AsSpan(0, length);
+        if (!UdpRequestParser.TryReadHeader(datagram, out var header))
+        {
+            return ValueTask.FromResult(0);
+        }
+
+        var now = _time.GetUtcNow().ToUnixTimeSeconds();
+        switch (header.Action)
+        {
+            case UdpAction.Connect:
+                return ValueTask.FromResult(
+                    UdpRequestParser.TryParseConnect(datagram, out var connect)
+                        ? UdpResponseWriter.WriteConnect(buffer, connect.TransactionId, _ids.Issue(client, now))
+                        : 0);
+            case UdpAction.Announce:
+                if (!UdpRequestParser.TryParseAnnounce(datagram, out var announce))
+                {
+                    return ValueTask.FromResult(0);
+                }
+
+                if (!_ids.Validate(announce.ConnectionId, client, now))
+                {
+                    return ValueTask.FromResult(RejectConnectionId(buffer, length, announce.TransactionId));
+                }
+
+                var request = new AnnounceRequest(
+                    announce.InfoHash,
+                    announce.PeerId,
+                    new PeerEndpoint(client.Address, announce.Port),
+                    Math.Max(announce.Uploaded, 0),
+                    Math.Max(announce.Downloaded, 0),
+                    Math.Max(announce.Left, 0),
+                    announce.Event,
+                    announce.NumWant);
+                return AnnounceAsync(buffer, request, announce.TransactionId, state, cancellationToken);
+            case UdpAction.Scrape:
+                if (!UdpRequestParser.TryParseScrape(datagram, out var scrape))
+                {
+                    return ValueTask.FromResult(0);
+                }
+
+                if (!_ids.Validate(scrape.ConnectionId, client, now))
+                {
+                    return ValueTask.FromResult(RejectConnectionId(buffer, length, scrape.TransactionId));
+                }
+
+                var count = Math.Min(scrape.Count, state.Hashes.Length);
+                for (var i = 0; i < count; i++)
+                {
+                    state.Hashes[i] = scrape.GetInfoHash(i);
+                }
+
+                return scrape.Count > state.Hashes.Length
+                    ? ValueTask.FromResult(UdpResponseWriter.WriteError(buffer, scrape.TransactionId, FailureReasons.TooManyScrapeHashes))
+                    : ScrapeAsync(buffer, count, scrape.TransactionId, state, cancellationToken);
+            default:
+                return ValueTask.FromResult(0);
+        }
+    }
+
+    private async ValueTask<int> AnnounceAsync(byte[] buffer, AnnounceRequest request, int transactionId, UdpLoopState state, CancellationToken cancellationToken)
+    {
+        var ipv6 = !request.Endpoint.IsIPv4;
+        var outcome = await _tracker.AnnounceAsync(request, state.Peers.AsMemory(0, MaxPeers(ipv6)), cancellationToken);
+        if (!outcome.Succeeded)
+        {
+            return UdpResponseWriter.WriteError(buffer, transactionId, outcome.FailureReason);
+        }
+
+        return UdpResponseWriter.WriteAnnounce(
+            buffer.AsSpan(0, ipv6 ? MaxReplyV6 : MaxReplyV4),
+            transactionId,
+            outcome.Interval,
+            outcome.Incomplete,
+            outcome.Complete,
+            state.Peers.AsSpan(0, outcome.PeerCount),
+            ipv6);
+    }
+
+    private async ValueTask<int> ScrapeAsync(byte[] buffer, int count, int transactionId, UdpLoopState state, CancellationToken cancellationToken)
+    {
+        var failure = await _tracker.ScrapeAsync(state.Hashes.AsMemory(0, count), state.Entries.AsMemory(0, count), cancellationToken);
+        if (failure is not null)
+        {
+            return UdpResponseWriter.WriteError(buffer, transactionId, failure);
+        }
+
+        for (var i = 0; i < count; i++)
+        {
+            var entry = state.Entries[i];
+            state.UdpEntries[i] = new UdpScrapeEntry(entry.Complete, (int)Math.Min(entry.Downloaded, int.MaxValue), entry.Incomplete);
+        }
+
+        return UdpResponseWriter.WriteScrape(buffer, transactionId, state.UdpEntries.AsSpan(0, count));
+    }
+
+    // Before a valid connection id, never answer with more bytes than were received.
+    private static int RejectConnectionId(byte[] buffer, int requestLength, int transactionId) =>
+        UdpResponseWriter.WriteError(buffer.AsSpan(0, requestLength), transactionId, ConnectionIdRejected);
+}
