@@ -11,3 +11,9 @@ catch (ConfigurationException ex)
     await Console.Error.WriteLineAsync(ex.Message);
     return 2;
 }
+catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException)
+{
+    // Most often a port already in use: say so plainly, without a stack trace.
+    await Console.Error.WriteLineAsync($"FediTracker could not start: {ex.Message}");
+    return 1;
+}

@@ -53,6 +53,9 @@ public static partial class TrackerHost
         services.AddHostedService<ListeningLogger>();
         services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
 
+        // An IPv6 wildcard listener would take IPv4 too (dual mode) and collide with the IPv4 listener on the same
+        // port; each family gets its own socket, as the UDP listener does.
+        builder.WebHost.UseSockets(o => o.CreateBoundListenSocket = CreateListenSocket);
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {
             var bound = kestrel.ApplicationServices.GetRequiredService<BoundEndpoints>();
@@ -93,6 +96,28 @@ public static partial class TrackerHost
         app.UseRouting();
         AdminEndpoints.Map(app);
         return app;
+    }
+
+    private static System.Net.Sockets.Socket CreateListenSocket(System.Net.EndPoint endpoint)
+    {
+        if (endpoint is not System.Net.IPEndPoint { AddressFamily: System.Net.Sockets.AddressFamily.InterNetworkV6 } ip)
+        {
+            return Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets.SocketTransportOptions.CreateDefaultBoundListenSocket(endpoint);
+        }
+
+        var socket = new System.Net.Sockets.Socket(ip.AddressFamily, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        try
+        {
+            socket.DualMode = false;
+            socket.NoDelay = true;
+            socket.Bind(ip);
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
     }
 
     private static bool IsAdmin(HttpContext context) =>
