@@ -1,0 +1,46 @@
+using FediTracker.Benchmarks.Store;
+using FediTracker.Core;
+using FediTracker.Core.Swarms;
+using FediTracker.Protocol;
+using FediTracker.Protocol.Udp;
+using FediTracker.Server.Configuration;
+using FediTracker.Server.Udp;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace FediTracker.Benchmarks.Server;
+
+/// <summary>
+/// The UDP datagram path without sockets, wired as the host wires it: a <see cref="UdpTracker"/> over a
+/// <see cref="Tracker"/> with default options over a <see cref="MemorySwarmStore"/>, system time, and one receive
+/// loop's <see cref="UdpLoopState"/>.
+/// </summary>
+internal sealed class UdpTrackerFixture
+{
+    public UdpTrackerFixture()
+    {
+        var secret = new byte[ConnectionIdIssuer.KeyLength];
+        new Random(5).NextBytes(secret);
+        var options = new TrackerOptions();
+        Store = new MemorySwarmStore(TimeProvider.System, TimeSpan.FromSeconds(options.PeerTimeoutSeconds));
+        var tracker = new Tracker(Store, Options.Create(options), NullLogger<Tracker>.Instance);
+        Handler = new UdpTracker(tracker, new ResolvedListenOptions([], [], [], UdpReceiveLoops: 1, secret), TimeProvider.System);
+        State = new UdpLoopState(options.MaxNumWant, options.MaxScrapeHashes);
+        Ids = new ConnectionIdIssuer(secret);
+    }
+
+    public MemorySwarmStore Store { get; }
+
+    public UdpTracker Handler { get; }
+
+    public UdpLoopState State { get; }
+
+    /// <summary>An issuer with the handler's secret, to give clients valid connection ids.</summary>
+    public ConnectionIdIssuer Ids { get; }
+
+    /// <summary>Files <paramref name="peerCount"/> IPv4 peers into one swarm, straight into the store.</summary>
+    public PrefilledSwarm Fill(InfoHash infoHash, int peerCount) => new(Store, infoHash, peerCount);
+
+    /// <summary>Waits for a reply the memory store always gives synchronously; the result is its length.</summary>
+    public static int Complete(ValueTask<int> pending) => pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
+}
