@@ -104,7 +104,82 @@ public readonly struct PeerAddress : IEquatable<PeerAddress>
             return true;
         }
 
-        return ToIPAddress().TryFormat(destination, out written);
+        return TryFormatIPv6(destination, out written);
+    }
+
+    // RFC 5952 text: lower-case hex groups without leading zeros, the longest run (two or more, first if tied) of
+    // zero groups written as "::".
+    private bool TryFormatIPv6(Span<byte> destination, out int written)
+    {
+        written = 0;
+        Span<ushort> groups = stackalloc ushort[8];
+        for (var i = 0; i < 4; i++)
+        {
+            groups[i] = (ushort)(_high >> (48 - (16 * i)));
+            groups[i + 4] = (ushort)(_low >> (48 - (16 * i)));
+        }
+
+        int bestStart = -1, bestLength = 0;
+        for (var i = 0; i < 8;)
+        {
+            if (groups[i] != 0)
+            {
+                i++;
+                continue;
+            }
+
+            var start = i;
+            while (i < 8 && groups[i] == 0)
+            {
+                i++;
+            }
+
+            if (i - start > bestLength)
+            {
+                bestStart = start;
+                bestLength = i - start;
+            }
+        }
+
+        if (bestLength < 2)
+        {
+            bestStart = -1;
+        }
+
+        for (var i = 0; i < 8; i++)
+        {
+            if (i == bestStart)
+            {
+                if (destination.Length - written < 2)
+                {
+                    return false;
+                }
+
+                destination[written++] = (byte)':';
+                destination[written++] = (byte)':';
+                i += bestLength - 1;
+                continue;
+            }
+
+            if (i > 0 && i != bestStart + bestLength)
+            {
+                if (written >= destination.Length)
+                {
+                    return false;
+                }
+
+                destination[written++] = (byte)':';
+            }
+
+            if (!System.Buffers.Text.Utf8Formatter.TryFormat(groups[i], destination[written..], out var n, new System.Buffers.StandardFormat('x')))
+            {
+                return false;
+            }
+
+            written += n;
+        }
+
+        return true;
     }
 
     public bool Equals(PeerAddress other) => _high == other._high && _low == other._low;
