@@ -1,0 +1,94 @@
+using System.Net;
+using System.Net.Sockets;
+using FediTracker.Core.Swarms;
+using FediTracker.Protocol;
+using FediTracker.Server.Hosting;
+using FediTracker.Server.Udp;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace FediTracker.EndToEnd.Tests;
+
+/// <summary>
+/// The real tracker host, in process, on loopback: HTTP and UDP on 127.0.0.1 and [::1], every port chosen by the
+/// system. Its warnings (and Kestrel's reasons for refusing a request) are kept for failure messages.
+/// </summary>
+internal sealed class TrackerUnderTest : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly LogCapture _log;
+
+    private TrackerUnderTest(WebApplication app, LogCapture log)
+    {
+        _app = app;
+        _log = log;
+        var bound = app.Services.GetRequiredService<BoundEndpoints>();
+        HttpV4 = bound.Http.Single(e => e.AddressFamily == AddressFamily.InterNetwork);
+        HttpV6 = bound.Http.Single(e => e.AddressFamily == AddressFamily.InterNetworkV6);
+        UdpV4 = bound.Udp.Single(e => e.AddressFamily == AddressFamily.InterNetwork);
+        UdpV6 = bound.Udp.Single(e => e.AddressFamily == AddressFamily.InterNetworkV6);
+        Store = app.Services.GetRequiredService<MemorySwarmStore>();
+        Udp = app.Services.GetRequiredService<UdpTrackerService>();
+    }
+
+    public IPEndPoint HttpV4 { get; }
+
+    public IPEndPoint HttpV6 { get; }
+
+    public IPEndPoint UdpV4 { get; }
+
+    public IPEndPoint UdpV6 { get; }
+
+    public MemorySwarmStore Store { get; }
+
+    public UdpTrackerService Udp { get; }
+
+    /// <summary>What the tracker logged, one entry a line.</summary>
+    public string Log => _log.Text;
+
+    public static async Task<TrackerUnderTest> StartAsync(CancellationToken cancellationToken)
+    {
+        string[] args =
+        [
+            "--http", "127.0.0.1:0,[::1]:0",
+            "--udp", "127.0.0.1:0,[::1]:0",
+            "--admin", "127.0.0.1:0",
+            "--Listen:UdpReceiveLoops", "2",
+            "--Logging:LogLevel:Default", "Warning",
+            "--Logging:LogLevel:Microsoft.AspNetCore.Server.Kestrel.BadRequests", "Debug",
+        ];
+        var log = new LogCapture();
+        var app = TrackerHost.Build(args, builder =>
+        {
+            builder.Logging.ClearProviders();
+            builder.Logging.AddProvider(log);
+        });
+        try
+        {
+            await app.StartAsync(cancellationToken);
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
+
+        return new TrackerUnderTest(app, log);
+    }
+
+    /// <summary>The swarm of <paramref name="infoHashHex"/> as the tracker holds it now.</summary>
+    public SwarmSnapshot Snapshot(string infoHashHex)
+    {
+        InfoHash.TryParseHex(infoHashHex, out var hash).Should().BeTrue($"'{infoHashHex}' should be a v1 info-hash in hex");
+        var entries = new ScrapeEntry[1];
+        Store.Scrape([hash], entries);
+        return new SwarmSnapshot(entries[0].Complete, entries[0].Incomplete, entries[0].Downloaded, Store.PeerCount, Store.SwarmCount);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
