@@ -24,8 +24,11 @@ public sealed class UdpTrackerTests
         first.Should().NotBe(0).And.NotBe(UdpTrackerClient.ProtocolId);
         second.Should().Be(first, "the id is a MAC of the client address and the time slot, not a counter");
 
-        using var other = new UdpTrackerClient(_tracker.UdpV4);
-        (await other.ConnectAsync()).Should().NotBe(first, "another source port is another client");
+        using var otherPort = new UdpTrackerClient(_tracker.UdpV4);
+        (await otherPort.ConnectAsync()).Should().Be(first, "the id depends on the address, not the source port");
+
+        using var otherFamily = new UdpTrackerClient(_tracker.UdpV6);
+        (await otherFamily.ConnectAsync()).Should().NotBe(first, "::1 is another address than 127.0.0.1");
     }
 
     [TestCase(false)]

@@ -5,10 +5,12 @@ namespace FediTracker.Protocol.Udp;
 
 /// <summary>
 /// Issues and checks BEP 15 connection ids without keeping state: an id is a SipHash-2-4 MAC, under a secret key, of
-/// a two-minute time slot and the client's address and port. An id validates in the slot it was issued in and the
+/// a two-minute time slot and the client's address. An id validates in the slot it was issued in and the
 /// next one, so it lives at least two minutes (BEP 15 asks trackers to accept one for two minutes) and at most four.
 /// Ids from another key, client or older slot fail. Thread-safe; issuing and validating allocate nothing.
-/// Nodes that share the key accept each other's ids.
+/// Nodes that share the key accept each other's ids. The source port is left out on purpose: libtorrent keeps one
+/// connection id per tracker for the whole process and uses it from every session and socket, and the port adds
+/// nothing against a spoofed source address (what the id exists to stop).
 /// </summary>
 public sealed class ConnectionIdIssuer
 {
@@ -17,8 +19,8 @@ public sealed class ConnectionIdIssuer
     /// <summary>The length of a time slot, in seconds.</summary>
     public const long SlotSeconds = 120;
 
-    // MAC input: slot (8, little-endian) + address (16, IPv6 form, IPv4 as mapped) + port (2, big-endian).
-    private const int MacInputLength = 26;
+    // MAC input: slot (8, little-endian) + address (16, IPv6 form, IPv4 as mapped).
+    private const int MacInputLength = 24;
 
     private readonly ulong _k0;
     private readonly ulong _k1;
@@ -68,7 +70,6 @@ public sealed class ConnectionIdIssuer
         Span<byte> input = stackalloc byte[MacInputLength];
         BinaryPrimitives.WriteInt64LittleEndian(input, slot);
         client.Address.WriteIPv6(input[8..]);
-        BinaryPrimitives.WriteUInt16BigEndian(input[24..], client.Port);
         var id = (long)SipHash24.Compute(_k0, _k1, input);
 
         // A connect request carries the protocol magic where an id would be; never hand it out as an id.

@@ -78,7 +78,6 @@ public sealed class ConnectionIdIssuerTests
     }
 
     [TestCase("203.0.113.8", (ushort)6881)]
-    [TestCase("203.0.113.7", (ushort)6882)]
     [TestCase("::ffff:203.0.113.6", (ushort)6881)]
     [TestCase("2001:db8::cb00:7107", (ushort)6881)] // 203.0.113.7's bits, but an IPv6 address
     [TestCase("::cb00:7107", (ushort)6881)]
@@ -88,6 +87,16 @@ public sealed class ConnectionIdIssuerTests
         var id = issuer.Issue(Client, SlotStart);
 
         issuer.Validate(id, Endpoint(address, port), SlotStart).Should().BeFalse();
+    }
+
+    [Test]
+    public void Another_source_port_of_the_same_address_is_the_same_client()
+    {
+        // libtorrent shares one connection id between all its sessions and sockets, whose ports differ.
+        var issuer = new ConnectionIdIssuer(Key);
+        var id = issuer.Issue(Client, SlotStart);
+
+        issuer.Validate(id, Endpoint("203.0.113.7", 51413), SlotStart).Should().BeTrue();
     }
 
     [Test]
@@ -155,13 +164,12 @@ public sealed class ConnectionIdIssuerTests
     }
 
     [Test]
-    public void Id_is_SipHash_of_slot_address_and_port()
+    public void Id_is_SipHash_of_slot_and_address()
     {
-        // Pins the MAC input: slot (8 bytes, little-endian), the address's 16-byte IPv6 form, the port (big-endian).
-        Span<byte> input = stackalloc byte[26];
+        // Pins the MAC input: slot (8 bytes, little-endian), then the address's 16-byte IPv6 form.
+        Span<byte> input = stackalloc byte[24];
         BinaryPrimitives.WriteInt64LittleEndian(input, SlotStart / 120);
         IPAddress.Parse("::ffff:203.0.113.7").TryWriteBytes(input[8..], out _);
-        BinaryPrimitives.WriteUInt16BigEndian(input[24..], 6881);
 
         var id = new ConnectionIdIssuer(Key).Issue(Client, SlotStart);
 
