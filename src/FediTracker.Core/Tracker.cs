@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using FediTracker.Core.Diagnostics;
 using FediTracker.Core.Swarms;
 using FediTracker.Protocol;
 using Microsoft.Extensions.Logging;
@@ -14,14 +16,18 @@ public sealed partial class Tracker
     private readonly ISwarmStore _store;
     private readonly TrackerOptions _options;
     private readonly ILogger<Tracker> _logger;
+    private readonly TrackerMetrics _metrics;
 
-    public Tracker(ISwarmStore store, IOptions<TrackerOptions> options, ILogger<Tracker> logger)
+    public Tracker(ISwarmStore store, IOptions<TrackerOptions> options, TrackerMetrics metrics, ILogger<Tracker> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         _store = store ?? throw new ArgumentNullException(nameof(store));
         _options = options.Value;
+        _metrics = metrics ?? throw new ArgumentNullException(nameof(metrics));
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
     }
+
+    public TrackerMetrics Metrics => _metrics;
 
     public TrackerOptions Options => _options;
 
@@ -33,19 +39,27 @@ public sealed partial class Tracker
     /// Handles an announce; other peers are written into <paramref name="peers"/>. <c>request.NumWant</c> is
     /// clamped here; the buffer should hold <see cref="TrackerOptions.MaxNumWant"/> entries.
     /// </summary>
-    public async ValueTask<AnnounceOutcome> AnnounceAsync(AnnounceRequest request, Memory<PeerEntry> peers, CancellationToken cancellationToken)
+    public async ValueTask<AnnounceOutcome> AnnounceAsync(Transport transport, AnnounceRequest request, Memory<PeerEntry> peers, CancellationToken cancellationToken)
     {
         request = request with { NumWant = ClampNumWant(request.NumWant) };
+        var ipv6 = !request.Endpoint.IsIPv4;
         StoreAnnounceResult result;
+        var start = Stopwatch.GetTimestamp();
         try
         {
             result = await _store.AnnounceAsync(request, peers, cancellationToken);
+            _metrics.StoreDuration("announce", start);
         }
         catch (SwarmStoreUnavailableException ex)
         {
             Log.StoreUnavailable(_logger, ex);
+            _metrics.StoreError("announce");
+            _metrics.Failure(transport, FailureKinds.StoreUnavailable);
+            _metrics.Announce(transport, ipv6, request.Event, FailureKinds.ResultFailed);
             return AnnounceOutcome.Fail(FailureReasons.StoreUnavailable);
         }
+
+        _metrics.Announce(transport, ipv6, request.Event, FailureKinds.ResultOk);
 
         return new AnnounceOutcome(
             null,
@@ -59,21 +73,29 @@ public sealed partial class Tracker
     }
 
     /// <summary>Scrapes up to <see cref="TrackerOptions.MaxScrapeHashes"/> hashes; null on success, else the failure reason.</summary>
-    public async ValueTask<string?> ScrapeAsync(ReadOnlyMemory<InfoHash> infoHashes, Memory<ScrapeEntry> results, CancellationToken cancellationToken)
+    public async ValueTask<string?> ScrapeAsync(Transport transport, ReadOnlyMemory<InfoHash> infoHashes, Memory<ScrapeEntry> results, CancellationToken cancellationToken)
     {
         if (infoHashes.Length > _options.MaxScrapeHashes)
         {
+            _metrics.Failure(transport, FailureKinds.TooManyHashes);
+            _metrics.Scrape(transport, FailureKinds.ResultFailed);
             return FailureReasons.TooManyScrapeHashes;
         }
 
+        var start = Stopwatch.GetTimestamp();
         try
         {
             await _store.ScrapeAsync(infoHashes, results, cancellationToken);
+            _metrics.StoreDuration("scrape", start);
+            _metrics.Scrape(transport, FailureKinds.ResultOk);
             return null;
         }
         catch (SwarmStoreUnavailableException ex)
         {
             Log.StoreUnavailable(_logger, ex);
+            _metrics.StoreError("scrape");
+            _metrics.Failure(transport, FailureKinds.StoreUnavailable);
+            _metrics.Scrape(transport, FailureKinds.ResultFailed);
             return FailureReasons.StoreUnavailable;
         }
     }

@@ -1,3 +1,4 @@
+using FediTracker.Core.Diagnostics;
 using FediTracker.Core.Swarms;
 using FediTracker.Protocol;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -50,7 +51,7 @@ public sealed class TrackerTests
         var tracker = CreateTracker(store, new TrackerOptions { DefaultNumWant = 30, MaxNumWant = 120 });
         var peers = new PeerEntry[500];
 
-        var outcome = await tracker.AnnounceAsync(Request(hash, V4(1_000), LeecherLeft, numWant: requested), peers, CancellationToken.None);
+        var outcome = await tracker.AnnounceAsync(Transport.Http, Request(hash, V4(1_000), LeecherLeft, numWant: requested), peers, CancellationToken.None);
 
         outcome.Succeeded.Should().BeTrue();
         outcome.PeerCount.Should().Be(expected);
@@ -67,7 +68,7 @@ public sealed class TrackerTests
 
         for (var i = 0; i < 300; i++)
         {
-            var outcome = await tracker.AnnounceAsync(Request(hash, V4(i + 1), LeecherLeft), new PeerEntry[10], CancellationToken.None);
+            var outcome = await tracker.AnnounceAsync(Transport.Http, Request(hash, V4(i + 1), LeecherLeft), new PeerEntry[10], CancellationToken.None);
             outcome.Interval.Should().BeInRange(1_000, 1_200);
             intervals.Add(outcome.Interval);
         }
@@ -83,7 +84,7 @@ public sealed class TrackerTests
 
         for (var i = 0; i < 20; i++)
         {
-            var outcome = await tracker.AnnounceAsync(Request(hash, V4(i + 1), LeecherLeft), new PeerEntry[10], CancellationToken.None);
+            var outcome = await tracker.AnnounceAsync(Transport.Http, Request(hash, V4(i + 1), LeecherLeft), new PeerEntry[10], CancellationToken.None);
             outcome.Interval.Should().Be(1_000);
         }
     }
@@ -93,7 +94,7 @@ public sealed class TrackerTests
     {
         var tracker = CreateTracker(NewStore(), new TrackerOptions { MinAnnounceIntervalSeconds = 123 });
 
-        var outcome = await tracker.AnnounceAsync(Request(NewInfoHash(), V4(1), LeecherLeft), new PeerEntry[10], CancellationToken.None);
+        var outcome = await tracker.AnnounceAsync(Transport.Http, Request(NewInfoHash(), V4(1), LeecherLeft), new PeerEntry[10], CancellationToken.None);
 
         outcome.MinInterval.Should().Be(123);
     }
@@ -110,7 +111,7 @@ public sealed class TrackerTests
         var tracker = CreateTracker(store, new TrackerOptions());
         var peers = new PeerEntry[200];
 
-        var outcome = await tracker.AnnounceAsync(Request(hash, V4(3), LeecherLeft), peers, CancellationToken.None);
+        var outcome = await tracker.AnnounceAsync(Transport.Http, Request(hash, V4(3), LeecherLeft), peers, CancellationToken.None);
 
         outcome.Succeeded.Should().BeTrue();
         outcome.FailureReason.Should().BeNull();
@@ -126,7 +127,7 @@ public sealed class TrackerTests
         var store = new UnavailableSwarmStore(throwSynchronously);
         var tracker = CreateTracker(store, new TrackerOptions());
 
-        var outcome = await tracker.AnnounceAsync(Request(NewInfoHash(), V4(1), LeecherLeft), new PeerEntry[10], CancellationToken.None);
+        var outcome = await tracker.AnnounceAsync(Transport.Http, Request(NewInfoHash(), V4(1), LeecherLeft), new PeerEntry[10], CancellationToken.None);
 
         store.Calls.Should().Be(1);
         outcome.Succeeded.Should().BeFalse();
@@ -141,7 +142,7 @@ public sealed class TrackerTests
         var store = new UnavailableSwarmStore(throwSynchronously);
         var tracker = CreateTracker(store, new TrackerOptions());
 
-        var failure = await tracker.ScrapeAsync(new[] { NewInfoHash() }, new ScrapeEntry[1], CancellationToken.None);
+        var failure = await tracker.ScrapeAsync(Transport.Http, new[] { NewInfoHash() }, new ScrapeEntry[1], CancellationToken.None);
 
         store.Calls.Should().Be(1);
         failure.Should().Be(FailureReasons.StoreUnavailable);
@@ -154,7 +155,7 @@ public sealed class TrackerTests
         var tracker = CreateTracker(store, new TrackerOptions { MaxScrapeHashes = 5 });
         var hashes = Enumerable.Range(0, 6).Select(_ => NewInfoHash()).ToArray();
 
-        var failure = await tracker.ScrapeAsync(hashes, new ScrapeEntry[6], CancellationToken.None);
+        var failure = await tracker.ScrapeAsync(Transport.Http, hashes, new ScrapeEntry[6], CancellationToken.None);
 
         failure.Should().Be(FailureReasons.TooManyScrapeHashes);
         store.Calls.Should().Be(0);
@@ -169,7 +170,7 @@ public sealed class TrackerTests
         var tracker = CreateTracker(store, new TrackerOptions { MaxScrapeHashes = 5 });
         var results = new ScrapeEntry[5];
 
-        var failure = await tracker.ScrapeAsync(hashes, results, CancellationToken.None);
+        var failure = await tracker.ScrapeAsync(Transport.Http, hashes, results, CancellationToken.None);
 
         failure.Should().BeNull();
         results.Should().Equal(default, default, default, new ScrapeEntry(1, 0, 0), default);
@@ -178,5 +179,5 @@ public sealed class TrackerTests
     private static MemorySwarmStore NewStore() => new(new FakeTimeProvider(), TimeSpan.FromMinutes(30));
 
     private static Tracker CreateTracker(ISwarmStore store, TrackerOptions options) =>
-        new(store, Options.Create(options), NullLogger<Tracker>.Instance);
+        new(store, Options.Create(options), new TrackerMetrics(new TestMeterFactory()), NullLogger<Tracker>.Instance);
 }

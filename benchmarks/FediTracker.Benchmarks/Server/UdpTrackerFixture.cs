@@ -1,3 +1,4 @@
+using FediTracker.Core.Diagnostics;
 using FediTracker.Benchmarks.Store;
 using FediTracker.Core;
 using FediTracker.Core.Swarms;
@@ -23,7 +24,7 @@ internal sealed class UdpTrackerFixture
         new Random(5).NextBytes(secret);
         var options = new TrackerOptions();
         Store = new MemorySwarmStore(TimeProvider.System, TimeSpan.FromSeconds(options.PeerTimeoutSeconds));
-        var tracker = new Tracker(Store, Options.Create(options), NullLogger<Tracker>.Instance);
+        var tracker = new Tracker(Store, Options.Create(options), new TrackerMetrics(new TestMeterFactory(), Store), NullLogger<Tracker>.Instance);
         Handler = new UdpTracker(tracker, new ResolvedListenOptions([], [], [], UdpReceiveLoops: 1, secret), TimeProvider.System);
         State = new UdpLoopState(options.MaxNumWant, options.MaxScrapeHashes);
         Ids = new ConnectionIdIssuer(secret);

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using FediTracker.Core.Diagnostics;
 using FediTracker.Protocol;
 
 namespace FediTracker.Core.Swarms;
@@ -8,13 +9,14 @@ namespace FediTracker.Core.Swarms;
 /// swarm map is a <see cref="ConcurrentDictionary{TKey, TValue}"/>, read without locking). Expiry is
 /// <see cref="RemoveExpired"/>, which a background timer calls; it locks one swarm at a time.
 /// </summary>
-public sealed class MemorySwarmStore : ISwarmStore
+public sealed class MemorySwarmStore : ISwarmStore, ISwarmTotals
 {
     private readonly ConcurrentDictionary<InfoHash, Swarm> _swarms;
     private readonly TimeProvider _time;
     private readonly long _origin;
     private readonly int _peerTimeoutSeconds;
-    private long _peerCount;
+    private long _seeders;
+    private long _leechers;
 
     public MemorySwarmStore(TimeProvider time, TimeSpan peerTimeout)
     {
@@ -29,8 +31,10 @@ public sealed class MemorySwarmStore : ISwarmStore
     /// <summary>Swarms held now.</summary>
     public int SwarmCount => _swarms.Count;
 
-    /// <summary>Peers held now (kept up to date by every insert and removal).</summary>
-    public long PeerCount => Interlocked.Read(ref _peerCount);
+    /// <summary>Peers held now (kept up to date by every insert, class change and removal).</summary>
+    public long PeerCount => Interlocked.Read(ref _seeders) + Interlocked.Read(ref _leechers);
+
+    public SwarmTotals GetTotals() => new(_swarms.Count, Interlocked.Read(ref _seeders), Interlocked.Read(ref _leechers));
 
     public ValueTask<StoreAnnounceResult> AnnounceAsync(AnnounceRequest request, Memory<PeerEntry> peers, CancellationToken cancellationToken) =>
         ValueTask.FromResult(Announce(request, peers.Span));
@@ -74,10 +78,7 @@ public sealed class MemorySwarmStore : ISwarmStore
                     written = table.Select(key, seeder, peers[..limit], random);
                 }
 
-                if (prior == PriorState.New)
-                {
-                    Interlocked.Increment(ref _peerCount);
-                }
+                Count(prior, seeder);
 
                 if (request.Event == AnnounceEvent.Completed && prior != PriorState.Seeder)
                 {
@@ -121,17 +122,19 @@ public sealed class MemorySwarmStore : ISwarmStore
             return ValueTask.FromResult(0);
         }
 
-        int dropped;
+        int seeders, leechers;
         lock (swarm)
         {
             swarm.Removed = true;
-            dropped = swarm.Count;
+            seeders = swarm.Complete;
+            leechers = swarm.Incomplete;
             swarm.V4 = null;
             swarm.V6 = null;
         }
 
-        Interlocked.Add(ref _peerCount, -dropped);
-        return ValueTask.FromResult(dropped);
+        Interlocked.Add(ref _seeders, -seeders);
+        Interlocked.Add(ref _leechers, -leechers);
+        return ValueTask.FromResult(seeders + leechers);
     }
 
     /// <summary>
@@ -141,7 +144,7 @@ public sealed class MemorySwarmStore : ISwarmStore
     public long RemoveExpired()
     {
         var cutoff = Now() - _peerTimeoutSeconds;
-        long removed = 0;
+        long seeders = 0, leechers = 0;
         foreach (var (hash, swarm) in _swarms)
         {
             lock (swarm)
@@ -151,8 +154,10 @@ public sealed class MemorySwarmStore : ISwarmStore
                     continue;
                 }
 
-                var dropped = (swarm.V4?.RemoveOlderThan(cutoff) ?? 0) + (swarm.V6?.RemoveOlderThan(cutoff) ?? 0);
-                removed += dropped;
+                var (s4, l4) = swarm.V4?.RemoveOlderThan(cutoff) ?? default;
+                var (s6, l6) = swarm.V6?.RemoveOlderThan(cutoff) ?? default;
+                seeders += s4 + s6;
+                leechers += l4 + l6;
                 if (swarm.V4 is { Count: 0 })
                 {
                     swarm.V4 = null;
@@ -173,8 +178,9 @@ public sealed class MemorySwarmStore : ISwarmStore
             }
         }
 
-        Interlocked.Add(ref _peerCount, -removed);
-        return removed;
+        Interlocked.Add(ref _seeders, -seeders);
+        Interlocked.Add(ref _leechers, -leechers);
+        return seeders + leechers;
     }
 
     private StoreAnnounceResult Stop(in AnnounceRequest request)
@@ -187,14 +193,37 @@ public sealed class MemorySwarmStore : ISwarmStore
         lock (swarm)
         {
             var removed = request.Endpoint.IsIPv4
-                ? swarm.V4?.Remove(V4Key.From(request.Endpoint)) ?? false
-                : swarm.V6?.Remove(V6Key.From(request.Endpoint)) ?? false;
-            if (removed)
+                ? swarm.V4?.Remove(V4Key.From(request.Endpoint)) ?? PriorState.New
+                : swarm.V6?.Remove(V6Key.From(request.Endpoint)) ?? PriorState.New;
+            if (removed == PriorState.Seeder)
             {
-                Interlocked.Decrement(ref _peerCount);
+                Interlocked.Decrement(ref _seeders);
+            }
+            else if (removed == PriorState.Leecher)
+            {
+                Interlocked.Decrement(ref _leechers);
             }
 
             return new StoreAnnounceResult(0, swarm.Complete, swarm.Incomplete, swarm.Downloaded);
+        }
+    }
+
+    // Keeps the totals in step with one upsert: a new peer adds one of its kind, a changed one moves across.
+    private void Count(PriorState prior, bool seeder)
+    {
+        switch (prior)
+        {
+            case PriorState.New:
+                Interlocked.Increment(ref seeder ? ref _seeders : ref _leechers);
+                break;
+            case PriorState.Leecher when seeder:
+                Interlocked.Decrement(ref _leechers);
+                Interlocked.Increment(ref _seeders);
+                break;
+            case PriorState.Seeder when !seeder:
+                Interlocked.Decrement(ref _seeders);
+                Interlocked.Increment(ref _leechers);
+                break;
         }
     }
 

@@ -52,15 +52,16 @@ internal sealed class PeerTable<TKey>
         return wasSeeder ? PriorState.Seeder : PriorState.Leecher;
     }
 
-    public bool Remove(TKey key)
+    /// <summary>Removes the peer; returns what it was (<see cref="PriorState.New"/> when it was not there).</summary>
+    public PriorState Remove(TKey key)
     {
         if (!_index.Remove(key, out var slot))
         {
-            return false;
+            return PriorState.New;
         }
 
         RemoveAt(slot >= 0, slot >= 0 ? slot : ~slot);
-        return true;
+        return slot >= 0 ? PriorState.Seeder : PriorState.Leecher;
     }
 
     /// <summary>
@@ -137,14 +138,8 @@ internal sealed class PeerTable<TKey>
         return written;
     }
 
-    /// <summary>Drops every peer last seen before <paramref name="cutoff"/>; returns how many.</summary>
-    public int RemoveOlderThan(int cutoff)
-    {
-        var removed = 0;
-        removed += Sweep(true, cutoff);
-        removed += Sweep(false, cutoff);
-        return removed;
-    }
+    /// <summary>Drops every peer last seen before <paramref name="cutoff"/>; returns how many of each kind.</summary>
+    public (int Seeders, int Leechers) RemoveOlderThan(int cutoff) => (Sweep(true, cutoff), Sweep(false, cutoff));
 
     private int Sweep(bool seeders, int cutoff)
     {

@@ -7,6 +7,7 @@ internal static class AdminEndpoints
 {
     public static void Map(WebApplication app)
     {
+        app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapGet("/alive", () => TypedResults.Text("alive\n"));
         app.MapGet("/health", (UdpTrackerService udp, BoundEndpoints bound) =>
         {

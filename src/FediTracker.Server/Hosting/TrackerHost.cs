@@ -1,10 +1,13 @@
 using FediTracker.Core;
+using FediTracker.Core.Diagnostics;
 using FediTracker.Core.Swarms;
 using FediTracker.Server.Configuration;
 using FediTracker.Server.Http;
 using FediTracker.Server.Udp;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 
 namespace FediTracker.Server.Hosting;
 
@@ -44,6 +47,14 @@ public static partial class TrackerHost
         services.AddSingleton(new BoundEndpoints());
         services.AddSingleton(sp => new MemorySwarmStore(sp.GetRequiredService<TimeProvider>(), TimeSpan.FromSeconds(trackerOptions.PeerTimeoutSeconds)));
         services.AddSingleton<ISwarmStore>(sp => sp.GetRequiredService<MemorySwarmStore>());
+        services.AddSingleton<ISwarmTotals>(sp => sp.GetRequiredService<MemorySwarmStore>());
+        services.AddSingleton(sp => new TrackerMetrics(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), sp.GetService<ISwarmTotals>()));
+        services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService("feditracker"))
+            .WithMetrics(metrics => metrics
+            .AddMeter(TrackerMetrics.MeterName)
+            .AddRuntimeInstrumentation()
+            .AddPrometheusExporter());
         services.AddHostedService<MemoryStoreSweeper>();
         services.AddSingleton<Tracker>();
         services.AddSingleton<HttpTrackerEndpoint>();

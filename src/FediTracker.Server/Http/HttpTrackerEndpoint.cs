@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Text;
+using System.Diagnostics;
 using FediTracker.Core;
+using FediTracker.Core.Diagnostics;
 using FediTracker.Protocol;
 using FediTracker.Protocol.Http;
 
@@ -63,10 +65,12 @@ internal sealed class HttpTrackerEndpoint
 
         if (error != HttpAnnounceError.None)
         {
+            _tracker.Metrics.Failure(Transport.Http, FailureKinds.InvalidRequest);
             await WriteFailureAsync(context, HttpErrorMessages.For(error), retryNever: false);
             return;
         }
 
+        var start = Stopwatch.GetTimestamp();
         var request = new AnnounceRequest(
             query.InfoHash,
             query.PeerId,
@@ -80,7 +84,7 @@ internal sealed class HttpTrackerEndpoint
         var peers = ArrayPool<PeerEntry>.Shared.Rent(_tracker.Options.MaxNumWant);
         try
         {
-            var outcome = await _tracker.AnnounceAsync(request, peers.AsMemory(0, _tracker.Options.MaxNumWant), context.RequestAborted);
+            var outcome = await _tracker.AnnounceAsync(Transport.Http, request, peers.AsMemory(0, _tracker.Options.MaxNumWant), context.RequestAborted);
             if (!outcome.Succeeded)
             {
                 await WriteFailureAsync(context, outcome.FailureReason!, outcome.RetryNever);
@@ -95,6 +99,7 @@ internal sealed class HttpTrackerEndpoint
                 query.Compact,
                 query.NoPeerId);
             await SendAsync(context, buffer);
+            _tracker.Metrics.RequestDuration(Transport.Http, "announce", start);
         }
         finally
         {
@@ -116,11 +121,13 @@ internal sealed class HttpTrackerEndpoint
                 : ParseScrape(raw, hashes.AsSpan(0, max), out count);
             if (error != HttpAnnounceError.None)
             {
-                    await WriteFailureAsync(context, HttpErrorMessages.For(error), retryNever: false);
+                _tracker.Metrics.Failure(Transport.Http, error == HttpAnnounceError.TooManyInfoHashes ? FailureKinds.TooManyHashes : FailureKinds.InvalidRequest);
+                await WriteFailureAsync(context, HttpErrorMessages.For(error), retryNever: false);
                 return;
             }
 
-            var failure = await _tracker.ScrapeAsync(hashes.AsMemory(0, count), entries.AsMemory(0, count), context.RequestAborted);
+            var start = Stopwatch.GetTimestamp();
+            var failure = await _tracker.ScrapeAsync(Transport.Http, hashes.AsMemory(0, count), entries.AsMemory(0, count), context.RequestAborted);
             if (failure is not null)
             {
                 await WriteFailureAsync(context, failure, retryNever: false);
@@ -130,6 +137,7 @@ internal sealed class HttpTrackerEndpoint
             var buffer = ResponseBuffer.Rent();
             HttpResponseWriter.WriteScrape(buffer, hashes.AsSpan(0, count), entries.AsSpan(0, count));
             await SendAsync(context, buffer);
+            _tracker.Metrics.RequestDuration(Transport.Http, "scrape", start);
         }
         finally
         {

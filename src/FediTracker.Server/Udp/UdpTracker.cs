@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using FediTracker.Core;
+using FediTracker.Core.Diagnostics;
 using FediTracker.Protocol;
 using FediTracker.Protocol.Udp;
 using FediTracker.Server.Configuration;
@@ -49,10 +51,13 @@ internal sealed class UdpTracker
         switch (header.Action)
         {
             case UdpAction.Connect:
-                return ValueTask.FromResult(
-                    UdpRequestParser.TryParseConnect(datagram, out var connect)
-                        ? UdpResponseWriter.WriteConnect(buffer, connect.TransactionId, _ids.Issue(client, now))
-                        : 0);
+                if (!UdpRequestParser.TryParseConnect(datagram, out var connect))
+                {
+                    return ValueTask.FromResult(0);
+                }
+
+                _tracker.Metrics.UdpConnect();
+                return ValueTask.FromResult(UdpResponseWriter.WriteConnect(buffer, connect.TransactionId, _ids.Issue(client, now)));
             case UdpAction.Announce:
                 if (!UdpRequestParser.TryParseAnnounce(datagram, out var announce))
                 {
@@ -61,6 +66,7 @@ internal sealed class UdpTracker
 
                 if (!_ids.Validate(announce.ConnectionId, client, now))
                 {
+                    _tracker.Metrics.Failure(Transport.Udp, FailureKinds.ConnectionId);
                     return ValueTask.FromResult(RejectConnectionId(buffer, length, announce.TransactionId));
                 }
 
@@ -82,6 +88,7 @@ internal sealed class UdpTracker
 
                 if (!_ids.Validate(scrape.ConnectionId, client, now))
                 {
+                    _tracker.Metrics.Failure(Transport.Udp, FailureKinds.ConnectionId);
                     return ValueTask.FromResult(RejectConnectionId(buffer, length, scrape.TransactionId));
                 }
 
@@ -91,9 +98,13 @@ internal sealed class UdpTracker
                     state.Hashes[i] = scrape.GetInfoHash(i);
                 }
 
-                return scrape.Count > state.Hashes.Length
-                    ? ValueTask.FromResult(UdpResponseWriter.WriteError(buffer, scrape.TransactionId, FailureReasons.TooManyScrapeHashes))
-                    : ScrapeAsync(buffer, count, scrape.TransactionId, state, cancellationToken);
+                if (scrape.Count > state.Hashes.Length)
+                {
+                    _tracker.Metrics.Failure(Transport.Udp, FailureKinds.TooManyHashes);
+                    return ValueTask.FromResult(UdpResponseWriter.WriteError(buffer, scrape.TransactionId, FailureReasons.TooManyScrapeHashes));
+                }
+
+                return ScrapeAsync(buffer, count, scrape.TransactionId, state, cancellationToken);
             default:
                 return ValueTask.FromResult(0);
         }
@@ -101,14 +112,15 @@ internal sealed class UdpTracker
 
     private async ValueTask<int> AnnounceAsync(byte[] buffer, AnnounceRequest request, int transactionId, UdpLoopState state, CancellationToken cancellationToken)
     {
+        var start = Stopwatch.GetTimestamp();
         var ipv6 = !request.Endpoint.IsIPv4;
-        var outcome = await _tracker.AnnounceAsync(request, state.Peers.AsMemory(0, MaxPeers(ipv6)), cancellationToken);
+        var outcome = await _tracker.AnnounceAsync(Transport.Udp, request, state.Peers.AsMemory(0, MaxPeers(ipv6)), cancellationToken);
         if (!outcome.Succeeded)
         {
             return UdpResponseWriter.WriteError(buffer, transactionId, outcome.FailureReason);
         }
 
-        return UdpResponseWriter.WriteAnnounce(
+        var length = UdpResponseWriter.WriteAnnounce(
             buffer.AsSpan(0, ipv6 ? MaxReplyV6 : MaxReplyV4),
             transactionId,
             outcome.Interval,
@@ -116,11 +128,14 @@ internal sealed class UdpTracker
             outcome.Complete,
             state.Peers.AsSpan(0, outcome.PeerCount),
             ipv6);
+        _tracker.Metrics.RequestDuration(Transport.Udp, "announce", start);
+        return length;
     }
 
     private async ValueTask<int> ScrapeAsync(byte[] buffer, int count, int transactionId, UdpLoopState state, CancellationToken cancellationToken)
     {
-        var failure = await _tracker.ScrapeAsync(state.Hashes.AsMemory(0, count), state.Entries.AsMemory(0, count), cancellationToken);
+        var start = Stopwatch.GetTimestamp();
+        var failure = await _tracker.ScrapeAsync(Transport.Udp, state.Hashes.AsMemory(0, count), state.Entries.AsMemory(0, count), cancellationToken);
         if (failure is not null)
         {
             return UdpResponseWriter.WriteError(buffer, transactionId, failure);
@@ -132,7 +147,9 @@ internal sealed class UdpTracker
             state.UdpEntries[i] = new UdpScrapeEntry(entry.Complete, (int)Math.Min(entry.Downloaded, int.MaxValue), entry.Incomplete);
         }
 
-        return UdpResponseWriter.WriteScrape(buffer, transactionId, state.UdpEntries.AsSpan(0, count));
+        var length = UdpResponseWriter.WriteScrape(buffer, transactionId, state.UdpEntries.AsSpan(0, count));
+        _tracker.Metrics.RequestDuration(Transport.Udp, "scrape", start);
+        return length;
     }
 
     // Before a valid connection id, never answer with more bytes than were received.

@@ -1,0 +1,51 @@
+using System.Text;
+
+namespace FediTracker.Server.Tests;
+
+public sealed class MetricsTests
+{
+    [Test]
+    public async Task Metrics_on_the_admin_port_count_announces_failures_and_connects_after_traffic()
+    {
+        await using var tracker = await TestTracker.StartAsync();
+        using var http = new HttpClient();
+        var hash = TestData.NewHash();
+
+        var ok = $"http://{tracker.HttpV4}/announce?info_hash={TestData.Escape(hash)}&peer_id={Encoding.ASCII.GetString(TestData.PeerId(1))}&port=6881&left=5";
+        (await http.GetStringAsync(new Uri(ok))).Should().NotContain("failure reason");
+        (await http.GetStringAsync(new Uri($"http://{tracker.HttpV4}/announce?info_hash=bad"))).Should().Contain("failure reason");
+        using (var udp = new UdpTrackerClient(tracker.UdpV6))
+        {
+            var id = await udp.ConnectAsync();
+            await udp.RoundTripAsync(UdpTrackerClient.Announce(id, 1, hash, TestData.PeerId(2), 0, 2, 10, 6882));
+        }
+
+        var text = await http.GetStringAsync(new Uri($"http://{tracker.Admin[0]}/metrics"));
+
+        text.Should().Contain("feditracker_announces_total{").And.Contain("protocol=\"http\"").And.Contain("protocol=\"udp\"");
+        Value(text, "feditracker_announces_total", "family=\"ipv6\"", "event=\"started\"", "protocol=\"udp\"", "result=\"ok\"").Should().Be(1);
+        Value(text, "feditracker_announces_total", "family=\"ipv4\"", "event=\"none\"", "protocol=\"http\"", "result=\"ok\"").Should().Be(1);
+        Value(text, "feditracker_failures_total", "protocol=\"http\"", "reason=\"invalid_request\"").Should().Be(1);
+        Value(text, "feditracker_udp_connects_total").Should().Be(1);
+        Value(text, "feditracker_peers", "kind=\"leecher\"").Should().Be(1);
+        Value(text, "feditracker_peers", "kind=\"seeder\"").Should().Be(1);
+        Value(text, "feditracker_torrents").Should().Be(1);
+        text.Should().Contain("feditracker_request_duration_seconds_bucket").And.Contain("dotnet_gc_collections_total");
+
+        using var publicMetrics = await http.GetAsync(new Uri($"http://{tracker.HttpV4}/metrics"));
+        publicMetrics.StatusCode.Should().Be(System.Net.HttpStatusCode.NotFound, "metrics are for operators, on the admin port only");
+    }
+
+    // The value of the one sample of a metric whose labels include all of the given ones.
+    private static double Value(string exposition, string name, params string[] labels)
+    {
+        var samples = exposition.Split('\n')
+            .Where(l => l.StartsWith(name + "{", StringComparison.Ordinal) || l.StartsWith(name + " ", StringComparison.Ordinal))
+            .Where(l => labels.All(label => l.Contains(label, StringComparison.Ordinal)))
+            .ToList();
+        samples.Should().ContainSingle($"one sample of {name} with {string.Join(',', labels)}; got:\n{string.Join('\n', samples)}");
+        var line = samples[0];
+        var value = line[(line.LastIndexOf('}') + 1)..].Trim().Split(' ')[0];
+        return double.Parse(value, System.Globalization.CultureInfo.InvariantCulture);
+    }
+}
