@@ -4,5 +4,6 @@ namespace FediTracker.Core;
 public static class FailureReasons
 {
     public const string StoreUnavailable = "tracker temporarily unavailable, try again later";
+    public const string RateLimited = "too many requests from your address, slow down";
     public const string TooManyScrapeHashes = "too many info_hash values in one scrape";
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using FediTracker.Core.Diagnostics;
+using FediTracker.Core.Limits;
 using FediTracker.Core.Swarms;
 using FediTracker.Protocol;
 using Microsoft.Extensions.Logging;
@@ -17,6 +18,7 @@ public sealed partial class Tracker
     private readonly TrackerOptions _options;
     private readonly ILogger<Tracker> _logger;
     private readonly TrackerMetrics _metrics;
+    private readonly AddressRateLimiter _limiter;
 
     public Tracker(ISwarmStore store, IOptions<TrackerOptions> options, TrackerMetrics metrics, ILogger<Tracker> logger)
     {
@@ -24,10 +26,14 @@ public sealed partial class Tracker
         _store = store ?? throw new ArgumentNullException(nameof(store));
         _options = options.Value;
         _metrics = metrics ?? throw new ArgumentNullException(nameof(metrics));
+        _limiter = new AddressRateLimiter(_options.RateLimitPerSecond, _options.RateLimitBurst);
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
     }
 
     public TrackerMetrics Metrics => _metrics;
+
+    /// <summary>The per-address limiter; its idle entries are dropped by a background timer.</summary>
+    public AddressRateLimiter RateLimiter => _limiter;
 
     public TrackerOptions Options => _options;
 
@@ -43,6 +49,13 @@ public sealed partial class Tracker
     {
         request = request with { NumWant = ClampNumWant(request.NumWant) };
         var ipv6 = !request.Endpoint.IsIPv4;
+        if (!_limiter.TryAcquire(request.Endpoint.Address))
+        {
+            _metrics.Failure(transport, FailureKinds.RateLimited);
+            _metrics.Announce(transport, ipv6, request.Event, FailureKinds.ResultFailed);
+            return AnnounceOutcome.Fail(FailureReasons.RateLimited);
+        }
+
         StoreAnnounceResult result;
         var start = Stopwatch.GetTimestamp();
         try
@@ -73,8 +86,15 @@ public sealed partial class Tracker
     }
 
     /// <summary>Scrapes up to <see cref="TrackerOptions.MaxScrapeHashes"/> hashes; null on success, else the failure reason.</summary>
-    public async ValueTask<string?> ScrapeAsync(Transport transport, ReadOnlyMemory<InfoHash> infoHashes, Memory<ScrapeEntry> results, CancellationToken cancellationToken)
+    public async ValueTask<string?> ScrapeAsync(Transport transport, PeerAddress client, ReadOnlyMemory<InfoHash> infoHashes, Memory<ScrapeEntry> results, CancellationToken cancellationToken)
     {
+        if (!_limiter.TryAcquire(client))
+        {
+            _metrics.Failure(transport, FailureKinds.RateLimited);
+            _metrics.Scrape(transport, FailureKinds.ResultFailed);
+            return FailureReasons.RateLimited;
+        }
+
         if (infoHashes.Length > _options.MaxScrapeHashes)
         {
             _metrics.Failure(transport, FailureKinds.TooManyHashes);

@@ -41,6 +41,18 @@ public sealed class TrackerOptions
     [Range(1, 1_000)]
     public int MaxScrapeHashes { get; set; } = 74;
 
+    /// <summary>
+    /// Announces and scrapes a second that one client address (an IPv6 /64) may make on average; 0 turns the limit
+    /// off. 100 by default: a whole instance seeding 90 000 torrents from one address, each re-announced every
+    /// 15 minutes, stays under it, while one address flooding the tracker does not.
+    /// </summary>
+    [Range(0, 1_000_000)]
+    public double RateLimitPerSecond { get; set; } = 100;
+
+    /// <summary>Requests an idle address may make at once before the rate applies. 500 by default.</summary>
+    [Range(1, 10_000_000)]
+    public int RateLimitBurst { get; set; } = 500;
+
     /// <summary>Seconds between expiry sweeps of the memory store. 60 by default.</summary>
     [Range(1, 3_600)]
     public int SweepIntervalSeconds { get; set; } = 60;

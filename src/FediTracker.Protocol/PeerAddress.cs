@@ -26,6 +26,9 @@ public readonly struct PeerAddress : IEquatable<PeerAddress>
     /// <summary>The IPv4 address in network order as a big-endian number; only meaningful when <see cref="IsIPv4"/>.</summary>
     public uint V4 => (uint)_low;
 
+    /// <summary>The address with its last 64 bits cleared: the /64 network an IPv6 host usually owns.</summary>
+    public PeerAddress Prefix64() => new(_high, 0);
+
     public static PeerAddress FromIPv4(uint bigEndianValue) => new(0, MappedPrefixLow | bigEndianValue);
 
     public static PeerAddress FromIPv4(ReadOnlySpan<byte> fourBytes) => FromIPv4(BinaryPrimitives.ReadUInt32BigEndian(fourBytes));

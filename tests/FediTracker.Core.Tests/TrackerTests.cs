@@ -142,7 +142,7 @@ public sealed class TrackerTests
         var store = new UnavailableSwarmStore(throwSynchronously);
         var tracker = CreateTracker(store, new TrackerOptions());
 
-        var failure = await tracker.ScrapeAsync(Transport.Http, new[] { NewInfoHash() }, new ScrapeEntry[1], CancellationToken.None);
+        var failure = await tracker.ScrapeAsync(Transport.Http, PeerAddress.FromIPv4(0x7F000001), new[] { NewInfoHash() }, new ScrapeEntry[1], CancellationToken.None);
 
         store.Calls.Should().Be(1);
         failure.Should().Be(FailureReasons.StoreUnavailable);
@@ -155,7 +155,7 @@ public sealed class TrackerTests
         var tracker = CreateTracker(store, new TrackerOptions { MaxScrapeHashes = 5 });
         var hashes = Enumerable.Range(0, 6).Select(_ => NewInfoHash()).ToArray();
 
-        var failure = await tracker.ScrapeAsync(Transport.Http, hashes, new ScrapeEntry[6], CancellationToken.None);
+        var failure = await tracker.ScrapeAsync(Transport.Http, PeerAddress.FromIPv4(0x7F000001), hashes, new ScrapeEntry[6], CancellationToken.None);
 
         failure.Should().Be(FailureReasons.TooManyScrapeHashes);
         store.Calls.Should().Be(0);
@@ -170,7 +170,7 @@ public sealed class TrackerTests
         var tracker = CreateTracker(store, new TrackerOptions { MaxScrapeHashes = 5 });
         var results = new ScrapeEntry[5];
 
-        var failure = await tracker.ScrapeAsync(Transport.Http, hashes, results, CancellationToken.None);
+        var failure = await tracker.ScrapeAsync(Transport.Http, PeerAddress.FromIPv4(0x7F000001), hashes, results, CancellationToken.None);
 
         failure.Should().BeNull();
         results.Should().Equal(default, default, default, new ScrapeEntry(1, 0, 0), default);

@@ -2,6 +2,8 @@ using System.Text;
 
 namespace FediTracker.Server.Tests;
 
+// The exporter collects every meter named FediTracker in the process; other fixtures' trackers must not run meanwhile.
+[NonParallelizable]
 public sealed class MetricsTests
 {
     [Test]

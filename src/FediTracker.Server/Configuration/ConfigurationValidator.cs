@@ -12,6 +12,9 @@ internal static class ConfigurationValidator
     public static (TrackerOptions Tracker, StoreOptions Store, ResolvedListenOptions Listen, List<string> Errors) Validate(IConfiguration configuration)
     {
         var errors = new List<string>();
+        var network = Bind<NetworkOptions>(configuration, NetworkOptions.SectionName, errors);
+        var trusted = new List<System.Net.IPNetwork>();
+        Http.ClientAddressResolver.TryParseNetworks(network.TrustedProxies, trusted, errors);
         var tracker = Bind<TrackerOptions>(configuration, TrackerOptions.SectionName, errors);
         var store = Bind<StoreOptions>(configuration, StoreOptions.SectionName, errors);
         var listen = Bind<ListenOptions>(configuration, ListenOptions.SectionName, errors);
@@ -61,7 +64,7 @@ internal static class ConfigurationValidator
         }
 
         var loops = listen.UdpReceiveLoops == 0 ? Environment.ProcessorCount : listen.UdpReceiveLoops;
-        return (tracker, store, new ResolvedListenOptions(http, udp, admin, loops, secret), errors);
+        return (tracker, store, new ResolvedListenOptions(http, udp, admin, loops, secret, trusted), errors);
     }
 
     private static T Bind<T>(IConfiguration configuration, string section, List<string> errors)

@@ -55,8 +55,9 @@ public static partial class TrackerHost
             .AddMeter(TrackerMetrics.MeterName)
             .AddRuntimeInstrumentation()
             .AddPrometheusExporter());
-        services.AddHostedService<MemoryStoreSweeper>();
+        services.AddHostedService<MaintenanceService>();
         services.AddSingleton<Tracker>();
+        services.AddSingleton(new ClientAddressResolver(listen.TrustedProxies));
         services.AddSingleton<HttpTrackerEndpoint>();
         services.AddSingleton<UdpTracker>();
         services.AddSingleton<UdpTrackerService>();

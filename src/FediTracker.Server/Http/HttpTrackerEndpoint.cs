@@ -18,10 +18,12 @@ internal sealed class HttpTrackerEndpoint
     private const string ContentType = "text/plain";
 
     private readonly Tracker _tracker;
+    private readonly ClientAddressResolver _addresses;
 
-    public HttpTrackerEndpoint(Tracker tracker)
+    public HttpTrackerEndpoint(Tracker tracker, ClientAddressResolver addresses)
     {
         _tracker = tracker;
+        _addresses = addresses;
     }
 
     public Task HandleAsync(HttpContext context)
@@ -43,7 +45,7 @@ internal sealed class HttpTrackerEndpoint
 
     private async Task AnnounceAsync(HttpContext context)
     {
-        var remote = context.Connection.RemoteIpAddress;
+        var remote = _addresses.Resolve(context);
         if (remote is null || !HttpMethods.IsGet(context.Request.Method))
         {
             context.Response.StatusCode = remote is null ? StatusCodes.Status400BadRequest : StatusCodes.Status405MethodNotAllowed;
@@ -74,7 +76,7 @@ internal sealed class HttpTrackerEndpoint
         var request = new AnnounceRequest(
             query.InfoHash,
             query.PeerId,
-            new PeerEndpoint(PeerAddress.FromIPAddress(remote), query.Port),
+            new PeerEndpoint(remote.Value, query.Port),
             query.Uploaded,
             query.Downloaded,
             query.Left,
@@ -109,6 +111,13 @@ internal sealed class HttpTrackerEndpoint
 
     private async Task ScrapeAsync(HttpContext context)
     {
+        var client = _addresses.Resolve(context);
+        if (client is null)
+        {
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            return;
+        }
+
         var raw = context.Request.QueryString.Value ?? string.Empty;
         var max = _tracker.Options.MaxScrapeHashes;
         var hashes = ArrayPool<InfoHash>.Shared.Rent(max);
@@ -127,7 +136,7 @@ internal sealed class HttpTrackerEndpoint
             }
 
             var start = Stopwatch.GetTimestamp();
-            var failure = await _tracker.ScrapeAsync(Transport.Http, hashes.AsMemory(0, count), entries.AsMemory(0, count), context.RequestAborted);
+            var failure = await _tracker.ScrapeAsync(Transport.Http, client.Value, hashes.AsMemory(0, count), entries.AsMemory(0, count), context.RequestAborted);
             if (failure is not null)
             {
                 await WriteFailureAsync(context, failure, retryNever: false);

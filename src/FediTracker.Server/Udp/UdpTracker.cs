@@ -104,7 +104,7 @@ internal sealed class UdpTracker
                     return ValueTask.FromResult(UdpResponseWriter.WriteError(buffer, scrape.TransactionId, FailureReasons.TooManyScrapeHashes));
                 }
 
-                return ScrapeAsync(buffer, count, scrape.TransactionId, state, cancellationToken);
+                return ScrapeAsync(buffer, client.Address, count, scrape.TransactionId, state, cancellationToken);
             default:
                 return ValueTask.FromResult(0);
         }
@@ -132,10 +132,10 @@ internal sealed class UdpTracker
         return length;
     }
 
-    private async ValueTask<int> ScrapeAsync(byte[] buffer, int count, int transactionId, UdpLoopState state, CancellationToken cancellationToken)
+    private async ValueTask<int> ScrapeAsync(byte[] buffer, PeerAddress client, int count, int transactionId, UdpLoopState state, CancellationToken cancellationToken)
     {
         var start = Stopwatch.GetTimestamp();
-        var failure = await _tracker.ScrapeAsync(Transport.Udp, state.Hashes.AsMemory(0, count), state.Entries.AsMemory(0, count), cancellationToken);
+        var failure = await _tracker.ScrapeAsync(Transport.Udp, client, state.Hashes.AsMemory(0, count), state.Entries.AsMemory(0, count), cancellationToken);
         if (failure is not null)
         {
             return UdpResponseWriter.WriteError(buffer, transactionId, failure);
