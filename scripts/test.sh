@@ -25,7 +25,8 @@ rm -rf "$results"
 dotnet build FediTracker.sln -c "$configuration" -warnaserror -nologo -v:q
 
 status=0
-dotnet test FediTracker.sln -c "$configuration" --no-build --nologo \
+# A hung test (a deadlock, a client that never exits) is dumped and killed rather than eating CI's time.
+dotnet test FediTracker.sln -c "$configuration" --no-build --nologo --blame-hang-timeout 10m \
   --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" || status=$?
 
 passed=0; failed=0; total=0

@@ -80,7 +80,9 @@ public sealed class MemorySwarmStore : ISwarmStore, ISwarmTotals
 
                 Count(prior, seeder);
 
-                if (request.Event == AnnounceEvent.Completed && prior != PriorState.Seeder)
+                // A download is counted when a peer says it completed and now has nothing left; a repeated
+                // 'completed' from a peer already seeding, or one with data still left, counts nothing.
+                if (request.Event == AnnounceEvent.Completed && seeder && prior != PriorState.Seeder)
                 {
                     swarm.Downloaded++;
                 }

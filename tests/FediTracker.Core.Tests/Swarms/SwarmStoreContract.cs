@@ -640,6 +640,20 @@ public abstract partial class SwarmStoreContract
     }
 
     [Test]
+    public async Task Completed_with_data_still_left_is_not_counted()
+    {
+        var hash = NewInfoHash();
+        await AnnounceAsync(Request(hash, V4(1), 100, AnnounceEvent.Started));
+
+        var reply = await AnnounceAsync(Request(hash, V4(1), 40, AnnounceEvent.Completed));
+        reply.Result.Downloaded.Should().Be(0, "a peer with bytes left has not completed");
+        reply.Result.Incomplete.Should().Be(1);
+
+        reply = await AnnounceAsync(Request(hash, V4(1), 0, AnnounceEvent.Completed));
+        reply.Result.Downloaded.Should().Be(1);
+    }
+
+    [Test]
     public async Task Completed_from_a_peer_already_seeding_is_not_counted()
     {
         var hash = NewInfoHash();
