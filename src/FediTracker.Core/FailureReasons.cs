@@ -4,6 +4,7 @@ namespace FediTracker.Core;
 public static class FailureReasons
 {
     public const string StoreUnavailable = "tracker temporarily unavailable, try again later";
+    public const string Revoked = "this torrent has been removed from the tracker";
     public const string RateLimited = "too many requests from your address, slow down";
     public const string TooManyScrapeHashes = "too many info_hash values in one scrape";
 }

@@ -72,6 +72,13 @@ public sealed partial class Tracker
             return AnnounceOutcome.Fail(FailureReasons.StoreUnavailable);
         }
 
+        if (result.Status == StoreAnnounceStatus.Revoked)
+        {
+            _metrics.Failure(transport, FailureKinds.Revoked);
+            _metrics.Announce(transport, ipv6, request.Event, FailureKinds.ResultFailed);
+            return AnnounceOutcome.Fail(FailureReasons.Revoked, retryNever: true);
+        }
+
         _metrics.Announce(transport, ipv6, request.Event, FailureKinds.ResultOk);
 
         return new AnnounceOutcome(

@@ -14,7 +14,8 @@ internal static class RedisScripts
     /// <summary>
     /// One announce. ARGV: [1] family "4"/"6", [2] compact endpoint, [3] peer id, [4] now, [5] cutoff,
     /// [6] mode "0" stopped / "1" leecher / "2" seeder, [7] completed "0"/"1", [8] peers wanted, [9] key TTL in ms,
-    /// [10] most expired peers to drop per set, [11] a random number below 1 000 000.
+    /// [10] most expired peers to drop per set, [11] a random number below 1 000 000, [12] the download counter's TTL in
+    /// ms (long: the count outlives the swarm, so a torrent's completed downloads are kept while it is quiet).
     /// Reply: {status, complete, incomplete, downloaded, member1, id1, member2, id2, …}; status 1 = revoked.
     /// Steps:
     /// (1) refuse if revoked; (2) drop at most ARGV[10] expired peers from each of the four sets (bounded work,
@@ -49,7 +50,7 @@ internal static class RedisScripts
           alive = alive + live(KEYS[i])
         end
         if alive == 0 then
-          redis.call('UNLINK', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6])
+          redis.call('UNLINK', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5])
         end
 
         local si, li = 1, 2
@@ -73,21 +74,25 @@ internal static class RedisScripts
             redis.call('ZREM', seeds, member)
           end
           redis.call('HSET', KEYS[5], member, ARGV[3])
-          if ARGV[7] == '1' and not wasSeeder then
+          if ARGV[7] == '1' and mode == '2' and not wasSeeder then
             redis.call('INCR', KEYS[6])
           end
-          for i = 1, 6 do
+          for i = 1, 5 do
             redis.call('PEXPIRE', KEYS[i], ARGV[9])
+          end
+          if redis.call('EXISTS', KEYS[6]) == 1 then
+            redis.call('PEXPIRE', KEYS[6], ARGV[12])
           end
         end
 
         local n = {live(KEYS[1]), live(KEYS[2]), live(KEYS[3]), live(KEYS[4])}
         local complete, incomplete = n[1] + n[3], n[2] + n[4]
+        local downloaded = tonumber(redis.call('GET', KEYS[6]) or '0')
         if complete + incomplete == 0 then
-          redis.call('UNLINK', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6])
-          return {0, 0, 0, 0}
+          redis.call('UNLINK', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5])
+          return {0, 0, 0, downloaded}
         end
-        local reply = {0, complete, incomplete, tonumber(redis.call('GET', KEYS[6]) or '0')}
+        local reply = {0, complete, incomplete, downloaded}
 
         local want = tonumber(ARGV[8])
         if mode == '0' or want <= 0 then
@@ -164,7 +169,7 @@ internal static class RedisScripts
 
     /// <summary>
     /// Counts of one torrent, read only. ARGV: [1] cutoff. Reply: {complete, incomplete, downloaded}; zeros when the
-    /// torrent is revoked or has no live peer (a swarm with no live peer is over, download count included).
+    /// torrent is revoked. The download count outlives the swarm (it has its own, long TTL).
     /// </summary>
     public const string Scrape = """
         if redis.call('EXISTS', KEYS[7]) == 1 then
@@ -175,9 +180,6 @@ internal static class RedisScripts
         end
         local complete = live(KEYS[1]) + live(KEYS[3])
         local incomplete = live(KEYS[2]) + live(KEYS[4])
-        if complete + incomplete == 0 then
-          return {0, 0, 0}
-        end
         return {complete, incomplete, tonumber(redis.call('GET', KEYS[6]) or '0')}
         """;
 

@@ -39,6 +39,11 @@ public sealed class RedisSwarmStore : ISwarmStore
     /// <summary>Longest margin added to the peer timeout for key TTLs (covers clock skew between nodes).</summary>
     internal static readonly TimeSpan MaxTtlMargin = TimeSpan.FromMinutes(2);
 
+    /// <summary>How long a torrent's completed-download count is kept after its last announce: 30 days.</summary>
+    internal static readonly TimeSpan DownloadCountTtl = TimeSpan.FromDays(30);
+
+    private static readonly RedisValue DownloadCountTtlMilliseconds = (long)DownloadCountTtl.TotalMilliseconds;
+
     private const int MemberOffset = 0;
     private const int PeerIdOffset = 18;
 
@@ -92,9 +97,10 @@ public sealed class RedisSwarmStore : ISwarmStore
     internal RedisKeys Keys => _keys;
 
     /// <inheritdoc/>
-    /// <exception cref="SwarmRevokedException">
-    /// The torrent's revocation marker exists: nothing was written. (Until the contract can carry a "revoked" result.)
-    /// </exception>
+    /// <remarks>
+    /// When the torrent's revocation marker exists nothing is written and the result's status is
+    /// <see cref="StoreAnnounceStatus.Revoked"/>.
+    /// </remarks>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<StoreAnnounceResult> AnnounceAsync(AnnounceRequest request, Memory<PeerEntry> peers, CancellationToken cancellationToken)
     {
@@ -121,12 +127,13 @@ public sealed class RedisSwarmStore : ISwarmStore
             _ttlMilliseconds,
             SweepLimit,
             Random.Shared.Next(1_000_000),
+            DownloadCountTtlMilliseconds,
         ];
 
         var reply = (RedisResult[])(await EvaluateAsync(RedisScripts.Announce, _keys.ForSwarm(request.InfoHash), arguments))!;
         if ((long)reply[0] == RedisScripts.RevokedStatus)
         {
-            throw new SwarmRevokedException(request.InfoHash);
+            return new StoreAnnounceResult(0, 0, 0, 0, StoreAnnounceStatus.Revoked);
         }
 
         var written = 0;

@@ -8,6 +8,7 @@ public static class FailureKinds
     public const string TooManyHashes = "too_many_hashes";
     public const string ConnectionId = "connection_id";
     public const string RateLimited = "rate_limited";
+    public const string Revoked = "revoked";
 
     public const string ResultOk = "ok";
     public const string ResultFailed = "failed";
