@@ -31,7 +31,7 @@ namespace FediTracker.Storage.Redis;
 /// to the operation timeout (the client cannot withdraw a command it has written).
 /// </para>
 /// </summary>
-public sealed class RedisSwarmStore : ISwarmStore
+public sealed class RedisSwarmStore : ISwarmStore, ISwarmStoreHealth
 {
     /// <summary>Most expired peers one announce drops from each of the swarm's four sets.</summary>
     internal const int SweepLimit = 64;

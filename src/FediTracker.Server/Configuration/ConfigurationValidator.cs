@@ -35,9 +35,39 @@ internal static class ConfigurationValidator
             errors.Add("Tracker:DefaultNumWant must not exceed Tracker:MaxNumWant.");
         }
 
-        if (!string.Equals(store.Kind, "memory", StringComparison.OrdinalIgnoreCase))
+        var isRedis = string.Equals(store.Kind, "redis", StringComparison.OrdinalIgnoreCase);
+        if (!isRedis && !string.Equals(store.Kind, "memory", StringComparison.OrdinalIgnoreCase))
         {
-            errors.Add($"Store:Kind: '{store.Kind}' is not a known store; use 'memory'.");
+            errors.Add($"Store:Kind: '{store.Kind}' is not a known store; use 'memory' or 'redis'.");
+        }
+
+        if (isRedis)
+        {
+            if (string.IsNullOrWhiteSpace(store.Redis))
+            {
+                errors.Add("Store:Redis: the redis store needs a configuration string (--redis host:port).");
+            }
+            else
+            {
+                try
+                {
+                    StackExchange.Redis.ConfigurationOptions.Parse(store.Redis);
+                }
+                catch (ArgumentException ex)
+                {
+                    errors.Add($"Store:Redis: {ex.Message}");
+                }
+            }
+
+            if (string.IsNullOrEmpty(store.RedisKeyPrefix) || store.RedisKeyPrefix.AsSpan().IndexOfAny('{', '}') >= 0)
+            {
+                errors.Add("Store:RedisKeyPrefix must be non-empty and contain no braces (they mark Redis Cluster hash tags).");
+            }
+
+            if (store.RedisTimeoutMilliseconds is < 50 or > 60_000)
+            {
+                errors.Add("Store:RedisTimeoutMilliseconds must be 50 to 60 000.");
+            }
         }
 
         var http = ListenOptions.ParseEndpoints(listen.Http, nameof(ListenOptions.Http), errors);

@@ -5,9 +5,18 @@ public sealed class StoreOptions
 {
     public const string SectionName = "Store";
 
-    /// <summary><c>memory</c> (default, single node).</summary>
+    /// <summary><c>memory</c> (default: single node, nothing to set up) or <c>redis</c> (many nodes share one Redis).</summary>
     public string Kind { get; set; } = "memory";
 
-    /// <summary>StackExchange.Redis configuration string, for the cluster shape.</summary>
+    /// <summary>
+    /// For <c>redis</c>: a StackExchange.Redis configuration string, e.g. <c>127.0.0.1:6379</c>, several nodes of a
+    /// Redis Cluster (<c>10.0.0.1:6379,10.0.0.2:6379</c>), or Sentinel (<c>sentinel1:26379,serviceName=mymaster</c>).
+    /// </summary>
     public string Redis { get; set; } = string.Empty;
+
+    /// <summary>For <c>redis</c>: the prefix of every key (default <c>ft</c>); lets several trackers share a Redis.</summary>
+    public string RedisKeyPrefix { get; set; } = "ft";
+
+    /// <summary>For <c>redis</c>: milliseconds a Redis call may take before the announce fails as unavailable (1 000).</summary>
+    public int RedisTimeoutMilliseconds { get; set; } = 1_000;
 }

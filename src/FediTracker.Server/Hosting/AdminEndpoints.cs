@@ -1,3 +1,4 @@
+using FediTracker.Core.Swarms;
 using FediTracker.Server.Udp;
 
 namespace FediTracker.Server.Hosting;
@@ -9,12 +10,22 @@ internal static class AdminEndpoints
     {
         app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapGet("/alive", () => TypedResults.Text("alive\n"));
-        app.MapGet("/health", (UdpTrackerService udp, BoundEndpoints bound) =>
+        app.MapGet("/health", async (UdpTrackerService udp, BoundEndpoints bound, IServiceProvider services) =>
         {
-            var udpUp = bound.Udp.Count == 0 || udp.IsListening;
-            return udpUp
+            var problems = new List<string>();
+            if (bound.Udp.Count > 0 && !udp.IsListening)
+            {
+                problems.Add("UDP listener down");
+            }
+
+            if (services.GetService<ISwarmStoreHealth>() is { } store && !await store.IsHealthyAsync())
+            {
+                problems.Add("swarm store unreachable");
+            }
+
+            return problems.Count == 0
                 ? Results.Text("healthy\n")
-                : Results.Text("unhealthy: UDP listener down\n", statusCode: StatusCodes.Status503ServiceUnavailable);
+                : Results.Text($"unhealthy: {string.Join("; ", problems)}\n", statusCode: StatusCodes.Status503ServiceUnavailable);
         });
     }
 }

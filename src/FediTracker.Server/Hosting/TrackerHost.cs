@@ -4,6 +4,7 @@ using FediTracker.Core.Swarms;
 using FediTracker.Server.Configuration;
 using FediTracker.Server.Http;
 using FediTracker.Server.Udp;
+using FediTracker.Storage.Redis;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
@@ -34,7 +35,7 @@ public static partial class TrackerHost
         builder.Configuration.AddCommandLine(args, new Dictionary<string, string>(SwitchMappings));
         configure?.Invoke(builder);
 
-        var (trackerOptions, _, listen, errors) = ConfigurationValidator.Validate(builder.Configuration);
+        var (trackerOptions, storeOptions, listen, errors) = ConfigurationValidator.Validate(builder.Configuration);
         if (errors.Count > 0)
         {
             throw new ConfigurationException(errors);
@@ -45,9 +46,7 @@ public static partial class TrackerHost
         services.AddSingleton(Options.Create(trackerOptions));
         services.AddSingleton(listen);
         services.AddSingleton(new BoundEndpoints());
-        services.AddSingleton(sp => new MemorySwarmStore(sp.GetRequiredService<TimeProvider>(), TimeSpan.FromSeconds(trackerOptions.PeerTimeoutSeconds)));
-        services.AddSingleton<ISwarmStore>(sp => sp.GetRequiredService<MemorySwarmStore>());
-        services.AddSingleton<ISwarmTotals>(sp => sp.GetRequiredService<MemorySwarmStore>());
+        AddSwarmStore(services, storeOptions, TimeSpan.FromSeconds(trackerOptions.PeerTimeoutSeconds));
         services.AddSingleton(sp => new TrackerMetrics(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), sp.GetService<ISwarmTotals>()));
         services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService("feditracker"))
@@ -108,6 +107,38 @@ public static partial class TrackerHost
         app.UseRouting();
         AdminEndpoints.Map(app);
         return app;
+    }
+
+    private static void AddSwarmStore(IServiceCollection services, StoreOptions store, TimeSpan peerTimeout)
+    {
+        if (!string.Equals(store.Kind, "redis", StringComparison.OrdinalIgnoreCase))
+        {
+            services.AddSingleton(sp => new MemorySwarmStore(sp.GetRequiredService<TimeProvider>(), peerTimeout));
+            services.AddSingleton<ISwarmStore>(sp => sp.GetRequiredService<MemorySwarmStore>());
+            services.AddSingleton<ISwarmTotals>(sp => sp.GetRequiredService<MemorySwarmStore>());
+            return;
+        }
+
+        var redis = new RedisStoreOptions
+        {
+            Configuration = store.Redis,
+            KeyPrefix = store.RedisKeyPrefix,
+            OperationTimeout = TimeSpan.FromMilliseconds(store.RedisTimeoutMilliseconds),
+        };
+
+        // One multiplexer per process. It returns even while Redis is unreachable and keeps reconnecting; meanwhile
+        // announces fail fast with "temporarily unavailable" and /health says so.
+        services.AddSingleton(sp => RedisConnectionFactory
+            .ConnectAsync(redis, sp.GetRequiredService<ILoggerFactory>().CreateLogger("FediTracker.Storage.Redis"))
+            .GetAwaiter().GetResult());
+        services.AddSingleton(sp => new RedisSwarmStore(
+            sp.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>(),
+            redis,
+            sp.GetRequiredService<TimeProvider>(),
+            peerTimeout,
+            sp.GetRequiredService<ILogger<RedisSwarmStore>>()));
+        services.AddSingleton<ISwarmStore>(sp => sp.GetRequiredService<RedisSwarmStore>());
+        services.AddSingleton<ISwarmStoreHealth>(sp => sp.GetRequiredService<RedisSwarmStore>());
     }
 
     private static System.Net.Sockets.Socket CreateListenSocket(System.Net.EndPoint endpoint)
