@@ -21,12 +21,37 @@ internal static class LibtorrentSwarm
 
     public static string ScriptPath => Path.Combine(AppContext.BaseDirectory, "clients", "libtorrent_swarm.py");
 
-    public static async Task<LibtorrentRun> RunAsync(
+    public static Task<LibtorrentRun> RunAsync(
         Uri announce,
         string file,
         string workDirectory,
         bool oneProcess,
         Action<string> whileHeld,
+        CancellationToken cancellationToken) =>
+        RunAsync(
+            announce,
+            seederAnnounce: null,
+            file,
+            workDirectory,
+            oneProcess,
+            hash =>
+            {
+                whileHeld(hash);
+                return Task.CompletedTask;
+            },
+            cancellationToken);
+
+    /// <summary>
+    /// As above; with <paramref name="seederAnnounce"/> the seeder announces there instead of to
+    /// <paramref name="announce"/> (same torrent, same info-hash), and <paramref name="whileHeld"/> may be asynchronous.
+    /// </summary>
+    public static async Task<LibtorrentRun> RunAsync(
+        Uri announce,
+        Uri? seederAnnounce,
+        string file,
+        string workDirectory,
+        bool oneProcess,
+        Func<string, Task> whileHeld,
         CancellationToken cancellationToken)
     {
         List<string> arguments =
@@ -38,6 +63,11 @@ internal static class LibtorrentSwarm
             "--timeout", ScriptTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture),
             "--hold",
         ];
+        if (seederAnnounce is not null)
+        {
+            arguments.AddRange(["--seeder-announce", seederAnnounce.OriginalString]);
+        }
+
         if (oneProcess)
         {
             arguments.Add("--one-process");
@@ -64,7 +94,7 @@ internal static class LibtorrentSwarm
                     infoHash = line[ReadyPrefix.Length..].Trim();
                     try
                     {
-                        whileHeld(infoHash);
+                        await whileHeld(infoHash).WaitAsync(deadline.Token);
                     }
                     finally
                     {

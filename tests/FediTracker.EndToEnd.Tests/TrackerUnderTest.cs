@@ -28,7 +28,7 @@ internal sealed class TrackerUnderTest : IAsyncDisposable
         HttpV6 = bound.Http.Single(e => e.AddressFamily == AddressFamily.InterNetworkV6);
         UdpV4 = bound.Udp.Single(e => e.AddressFamily == AddressFamily.InterNetwork);
         UdpV6 = bound.Udp.Single(e => e.AddressFamily == AddressFamily.InterNetworkV6);
-        Store = app.Services.GetRequiredService<MemorySwarmStore>();
+        SwarmStore = app.Services.GetRequiredService<ISwarmStore>();
         Udp = app.Services.GetRequiredService<UdpTrackerService>();
     }
 
@@ -40,14 +40,18 @@ internal sealed class TrackerUnderTest : IAsyncDisposable
 
     public IPEndPoint UdpV6 { get; }
 
-    public MemorySwarmStore Store { get; }
+    /// <summary>The in-memory store; only for a tracker started without <c>--store redis</c>.</summary>
+    public MemorySwarmStore Store => _app.Services.GetRequiredService<MemorySwarmStore>();
+
+    /// <summary>The store the tracker files peers in, whatever its kind.</summary>
+    public ISwarmStore SwarmStore { get; }
 
     public UdpTrackerService Udp { get; }
 
     /// <summary>What the tracker logged, one entry a line.</summary>
     public string Log => _log.Text;
 
-    public static async Task<TrackerUnderTest> StartAsync(CancellationToken cancellationToken)
+    public static async Task<TrackerUnderTest> StartAsync(CancellationToken cancellationToken, params string[] extraArgs)
     {
         string[] args =
         [
@@ -57,6 +61,7 @@ internal sealed class TrackerUnderTest : IAsyncDisposable
             "--Listen:UdpReceiveLoops", "2",
             "--Logging:LogLevel:Default", "Warning",
             "--Logging:LogLevel:Microsoft.AspNetCore.Server.Kestrel.BadRequests", "Debug",
+            .. extraArgs,
         ];
         var log = new LogCapture();
         var app = TrackerHost.Build(args, builder =>
@@ -84,6 +89,15 @@ internal sealed class TrackerUnderTest : IAsyncDisposable
         var entries = new ScrapeEntry[1];
         Store.Scrape([hash], entries);
         return new SwarmSnapshot(entries[0].Complete, entries[0].Incomplete, entries[0].Downloaded, Store.PeerCount, Store.SwarmCount);
+    }
+
+    /// <summary>The scrape of <paramref name="infoHashHex"/> through <see cref="SwarmStore"/> (for any kind of store).</summary>
+    public async Task<ScrapeEntry> ScrapeAsync(string infoHashHex, CancellationToken cancellationToken)
+    {
+        InfoHash.TryParseHex(infoHashHex, out var hash).Should().BeTrue($"'{infoHashHex}' should be a v1 info-hash in hex");
+        var entries = new ScrapeEntry[1];
+        await SwarmStore.ScrapeAsync(new[] { hash }, entries, cancellationToken);
+        return entries[0];
     }
 
     public async ValueTask DisposeAsync()

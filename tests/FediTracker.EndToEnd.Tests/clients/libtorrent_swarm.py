@@ -6,6 +6,10 @@ announce URL is the one given, starts a seeder on FILE's directory, waits for th
 starts a leecher on an empty directory and waits until the leecher holds every piece, has had the tracker's reply
 to its completion, and its copy is byte for byte the original.
 
+With --seeder-announce URL the seeder uses a second .torrent whose only announce URL is that one (the same info
+dict, so the same info-hash): seeder and leecher then meet through two trackers that share their swarms, such as two
+nodes of a cluster. Both sessions check that libtorrent's tracker list is exactly their own URL.
+
 By default the seeder is a second process (this script again, with --role seeder), so the two are as separate as
 two users' clients. With --one-process both sessions live in this process; note that libtorrent keeps one UDP
 tracker connection id per tracker address for the whole process, shared by every session in it.
@@ -97,6 +101,24 @@ def make_torrent(path, announce_url, torrent_path):
     lt.set_piece_hashes(creator, os.path.dirname(path))
     with open(torrent_path, "wb") as torrent_file:
         torrent_file.write(lt.bencode(creator.generate()))
+
+
+def retarget_torrent(torrent_path, announce_url, retargeted_path):
+    """Writes a copy of the .torrent whose only tracker is announce_url; the info dict is kept byte for byte."""
+    with open(torrent_path, "rb") as torrent_file:
+        torrent = lt.bdecode(torrent_file.read())
+    torrent[b"announce"] = announce_url.encode()
+    torrent.pop(b"announce-list", None)
+    with open(retargeted_path, "wb") as torrent_file:
+        torrent_file.write(lt.bencode(torrent))
+
+
+def check_trackers(name, handle, announce_url):
+    """Fails unless libtorrent's tracker list for the torrent is exactly announce_url."""
+    urls = [entry["url"] for entry in handle.trackers()]
+    if urls != [announce_url]:
+        raise Failure(f"{name}: libtorrent's tracker list is {urls}, expected only {announce_url}")
+    log(f"{name}: tracker list {urls}")
 
 
 def load_torrent(torrent_path):
@@ -198,11 +220,12 @@ class Watcher:
             self.pump(wait_ms=20)
 
 
-def start_seeder(watcher, info, path, interface):
+def start_seeder(watcher, info, path, interface, announce_url):
     """The seeder as a session of this process; returns when it has had its first tracker reply."""
     session = make_session("seeder", interface)
     watcher.watch("seeder", session)
     handle = add(session, info, os.path.dirname(path))
+    check_trackers("seeder", handle, announce_url)
     watcher.until(lambda: handle.status().is_seeding, "the seeder has checked the file")
     watcher.until(lambda: watcher.replies["seeder"] > 0, "the seeder's first tracker reply")
     return session, handle
@@ -211,8 +234,8 @@ def start_seeder(watcher, info, path, interface):
 class SeederProcess:
     """The seeder as a child process (this script with --role seeder)."""
 
-    def __init__(self, args, torrent_path, deadline):
-        command = [sys.executable, os.path.abspath(__file__), "--role", "seeder", "--announce", args.announce,
+    def __init__(self, args, announce_url, torrent_path, deadline):
+        command = [sys.executable, os.path.abspath(__file__), "--role", "seeder", "--announce", announce_url,
                    "--file", args.file, "--work", args.work, "--torrent", torrent_path,
                    "--timeout", f"{max(1.0, deadline - time.monotonic()):.1f}"]
         log(f"starting the seeder process: {' '.join(command)}")
@@ -264,7 +287,8 @@ def run_seeder(args):
     """--role seeder: seed until stdin closes; print SEEDING after the first tracker reply."""
     watcher = Watcher(START + args.timeout)
     info = load_torrent(args.torrent)
-    session, handle = start_seeder(watcher, info, os.path.abspath(args.file), listen_interface(args.announce))
+    session, handle = start_seeder(watcher, info, os.path.abspath(args.file), listen_interface(args.announce),
+                                   args.announce)
     print("SEEDING", flush=True)
     watcher.hold(sys.stdin)
     watcher.leave("seeder", handle)
@@ -284,8 +308,19 @@ def run_leecher(args):
     make_torrent(path, args.announce, torrent_path)
     info = load_torrent(torrent_path)
     info_hash = str(info.info_hashes().v1)
+    seeder_announce = args.seeder_announce or args.announce
+    seeder_torrent_path = torrent_path
+    seeder_info = info
+    if args.seeder_announce:
+        if listen_interface(seeder_announce) != interface:
+            raise Failure(f"the seeder's tracker {seeder_announce} is not of the same address family as {args.announce}")
+        seeder_torrent_path = os.path.join(work, "seeder.torrent")
+        retarget_torrent(torrent_path, seeder_announce, seeder_torrent_path)
+        seeder_info = load_torrent(seeder_torrent_path)
+        if str(seeder_info.info_hashes().v1) != info_hash:
+            raise Failure(f"the seeder's torrent has info-hash {seeder_info.info_hashes().v1}, not {info_hash}")
     log(f"torrent {info_hash}: {info.total_size()} bytes, {info.num_pieces()} pieces of {info.piece_length()}, "
-        f"tracker {args.announce}, listening on {interface}, "
+        f"leecher's tracker {args.announce}, seeder's tracker {seeder_announce}, listening on {interface}, "
         f"{'one process' if args.one_process else 'seeder in its own process'}")
 
     watcher = Watcher(deadline)
@@ -293,14 +328,15 @@ def run_leecher(args):
     seeder_session = None
     try:
         if args.one_process:
-            seeder_session, seeder = start_seeder(watcher, info, path, interface)
+            seeder_session, seeder = start_seeder(watcher, seeder_info, path, interface, seeder_announce)
         else:
-            seeder_process = SeederProcess(args, torrent_path, deadline)
+            seeder_process = SeederProcess(args, seeder_announce, seeder_torrent_path, deadline)
             seeder_process.wait_until_seeding()
 
         leecher_session = make_session("leecher", interface)
         watcher.watch("leecher", leecher_session)
         leecher = add(leecher_session, info, leech_dir)
+        check_trackers("leecher", leecher, args.announce)
         sources = {}
         last_report = [0.0]
 
@@ -361,6 +397,8 @@ def main():
     parser.add_argument("--work", required=True, help="an existing directory for the .torrent and the leecher")
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds before giving up (default 120)")
     parser.add_argument("--hold", action="store_true", help="after success, keep the sessions up until stdin closes")
+    parser.add_argument("--seeder-announce",
+                        help="the seeder's tracker URL instead of --announce (same torrent otherwise, same info-hash)")
     parser.add_argument("--one-process", action="store_true", help="run the seeder as a session of this process")
     parser.add_argument("--role", choices=["leecher", "seeder"], default="leecher", help=argparse.SUPPRESS)
     parser.add_argument("--torrent", help=argparse.SUPPRESS)
