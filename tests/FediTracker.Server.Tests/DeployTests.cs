@@ -12,6 +12,8 @@ namespace FediTracker.Server.Tests;
 /// one the tracker exports, and the export passes <c>promtool check metrics</c>. A renamed metric or a typo in a
 /// query fails here instead of leaving an empty panel or an alert that can never fire.
 /// </summary>
+// The exporter collects every meter named FediTracker in the process: no other fixture's tracker may run meanwhile.
+[NonParallelizable]
 public sealed partial class DeployTests
 {
     // Series that Prometheus makes itself rather than scrapes.
