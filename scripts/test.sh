@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
-packages=(redis-server redis-tools python3-libtorrent aria2 opentracker)
+# prometheus (promtool), python3-yaml and systemd (systemd-analyze): deploy/check.sh and DeployTests.
+packages=(redis-server redis-tools python3-libtorrent aria2 opentracker prometheus python3-yaml systemd)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -22,9 +23,12 @@ configuration=${CONFIGURATION:-Release}
 results=artifacts/test-results
 rm -rf "$results"
 
+status=0
+# deploy/: Prometheus rules and their tests, dashboard queries, compose, Dockerfile inputs, systemd unit.
+bash deploy/check.sh || status=$?
+
 dotnet build FediTracker.sln -c "$configuration" -warnaserror -nologo -v:q
 
-status=0
 # A hung test (a deadlock, a client that never exits) is dumped and killed rather than eating CI's time.
 dotnet test FediTracker.sln -c "$configuration" --no-build --nologo --blame-hang-timeout 10m \
   --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" || status=$?
