@@ -179,5 +179,5 @@ public sealed class TrackerTests
     private static MemorySwarmStore NewStore() => new(new FakeTimeProvider(), TimeSpan.FromMinutes(30));
 
     private static Tracker CreateTracker(ISwarmStore store, TrackerOptions options) =>
-        new(store, Options.Create(options), new TrackerMetrics(new TestMeterFactory()), NullLogger<Tracker>.Instance);
+        new(store, Options.Create(options), new TrackerMetrics(new StandaloneMeterFactory()), NullLogger<Tracker>.Instance);
 }

@@ -25,7 +25,7 @@ internal sealed class UdpTrackerFixture
         // Every benchmark announce comes from one address: without this, the per-address limit would refuse them.
         var options = new TrackerOptions { RateLimitPerSecond = 0 };
         Store = new MemorySwarmStore(TimeProvider.System, TimeSpan.FromSeconds(options.PeerTimeoutSeconds));
-        var tracker = new Tracker(Store, Options.Create(options), new TrackerMetrics(new TestMeterFactory(), Store), NullLogger<Tracker>.Instance);
+        var tracker = new Tracker(Store, Options.Create(options), new TrackerMetrics(new StandaloneMeterFactory(), Store), NullLogger<Tracker>.Instance);
         Handler = new UdpTracker(tracker, new ResolvedListenOptions([], [], [], UdpReceiveLoops: 1, secret, []), TimeProvider.System);
         State = new UdpLoopState(options.MaxNumWant, options.MaxScrapeHashes);
         Ids = new ConnectionIdIssuer(secret);

@@ -70,33 +70,21 @@ public static class HttpAnnounceParser
         switch (field)
         {
             case Seen.InfoHash:
-                var n = QueryReader.Decode(raw, buffer);
-                if (n == -1)
+                var error = Decode20(raw, buffer, HttpAnnounceError.InvalidInfoHash);
+                if (error == HttpAnnounceError.None)
                 {
-                    return HttpAnnounceError.InvalidEscape;
+                    result.InfoHash = InfoHash.Read(buffer);
                 }
 
-                if (n != Bytes20.Length)
-                {
-                    return HttpAnnounceError.InvalidInfoHash;
-                }
-
-                result.InfoHash = InfoHash.Read(buffer);
-                return HttpAnnounceError.None;
+                return error;
             case Seen.PeerId:
-                n = QueryReader.Decode(raw, buffer);
-                if (n == -1)
+                error = Decode20(raw, buffer, HttpAnnounceError.InvalidPeerId);
+                if (error == HttpAnnounceError.None)
                 {
-                    return HttpAnnounceError.InvalidEscape;
+                    result.PeerId = PeerId.Read(buffer);
                 }
 
-                if (n != Bytes20.Length)
-                {
-                    return HttpAnnounceError.InvalidPeerId;
-                }
-
-                result.PeerId = PeerId.Read(buffer);
-                return HttpAnnounceError.None;
+                return error;
             case Seen.Port:
                 if (!TryParseNumber(raw, out var port) || port is < 1 or > 65535)
                 {
@@ -140,6 +128,13 @@ public static class HttpAnnounceParser
             default:
                 return HttpAnnounceError.None;
         }
+    }
+
+    // Percent-decodes a value that must be exactly 20 bytes into 'buffer'.
+    private static HttpAnnounceError Decode20(ReadOnlySpan<byte> raw, Span<byte> buffer, HttpAnnounceError wrongLength)
+    {
+        var n = QueryReader.Decode(raw, buffer);
+        return n == -1 ? HttpAnnounceError.InvalidEscape : n != Bytes20.Length ? wrongLength : HttpAnnounceError.None;
     }
 
     private static Seen Identify(ReadOnlySpan<byte> name) => name.Length switch

@@ -1,9 +1,9 @@
 using System.Diagnostics.Metrics;
 
-namespace FediTracker.Core.Tests;
+namespace FediTracker.Core.Diagnostics;
 
-/// <summary>Creates meters outside a host, and disposes them with itself.</summary>
-internal sealed class TestMeterFactory : IMeterFactory
+/// <summary>Creates meters where no host provides an <see cref="IMeterFactory"/> (tools, tests, benchmarks), and disposes them with itself.</summary>
+public sealed class StandaloneMeterFactory : IMeterFactory
 {
     private readonly List<Meter> _meters = [];
 
