@@ -30,10 +30,14 @@ public class UdpAnnounceBenchmarks
     [Params(10_000, 1_000_000)]
     public int SwarmSize { get; set; }
 
+    /// <summary>With a listener on the tracker's instruments (as in production, with the Prometheus exporter) or without.</summary>
+    [Params(false, true)]
+    public bool Metrics { get; set; }
+
     [GlobalSetup]
     public void Setup()
     {
-        _fixture = new UdpTrackerFixture();
+        _fixture = new UdpTrackerFixture(Metrics);
         var swarm = _fixture.Fill(BenchmarkData.Hash(1), SwarmSize);
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         _requests = new byte[Announcers][];
@@ -63,6 +67,7 @@ public class UdpAnnounceBenchmarks
     [GlobalCleanup]
     public void Cleanup()
     {
+        _fixture?.Listener?.Dispose();
         _fixture = null;
 
         // Connection ids live two to four minutes: a run that outlived them would have measured the rejection path.

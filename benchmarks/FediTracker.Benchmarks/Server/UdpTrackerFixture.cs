@@ -18,7 +18,15 @@ namespace FediTracker.Benchmarks.Server;
 /// </summary>
 internal sealed class UdpTrackerFixture
 {
-    public UdpTrackerFixture()
+    private static long _sink;
+
+    public System.Diagnostics.Metrics.MeterListener? Listener { get; }
+
+    /// <param name="metricsListening">
+    /// Whether a meter listener (as the Prometheus exporter is) subscribes to the tracker's instruments, so that
+    /// recording does its full work: tags, and a measurement callback per instrument.
+    /// </param>
+    public UdpTrackerFixture(bool metricsListening = false)
     {
         var secret = new byte[ConnectionIdIssuer.KeyLength];
         new Random(5).NextBytes(secret);
@@ -26,6 +34,23 @@ internal sealed class UdpTrackerFixture
         var options = new TrackerOptions { RateLimitPerSecond = 0 };
         Store = new MemorySwarmStore(TimeProvider.System, TimeSpan.FromSeconds(options.PeerTimeoutSeconds));
         var tracker = new Tracker(Store, Options.Create(options), new TrackerMetrics(new StandaloneMeterFactory(), Store), NullLogger<Tracker>.Instance);
+        if (metricsListening)
+        {
+            Listener = new System.Diagnostics.Metrics.MeterListener
+            {
+                InstrumentPublished = (instrument, listener) =>
+                {
+                    if (instrument.Meter.Name == TrackerMetrics.MeterName)
+                    {
+                        listener.EnableMeasurementEvents(instrument);
+                    }
+                },
+            };
+            Listener.SetMeasurementEventCallback<long>((_, value, tags, _) => Interlocked.Add(ref _sink, value + tags.Length));
+            Listener.SetMeasurementEventCallback<double>((_, value, tags, _) => Interlocked.Add(ref _sink, (long)value + tags.Length));
+            Listener.Start();
+        }
+
         Handler = new UdpTracker(tracker, new ResolvedListenOptions([], [], [], UdpReceiveLoops: 1, secret, []), TimeProvider.System);
         State = new UdpLoopState(options.MaxNumWant, options.MaxScrapeHashes);
         Ids = new ConnectionIdIssuer(secret);
