@@ -51,6 +51,7 @@ public sealed partial class Tracker
         var ipv6 = !request.Endpoint.IsIPv4;
         if (!_limiter.TryAcquire(request.Endpoint.Address))
         {
+            LogRefused(FailureKinds.RateLimited, request.Endpoint.Address);
             _metrics.Failure(transport, FailureKinds.RateLimited);
             _metrics.Announce(transport, ipv6, request.Event, FailureKinds.ResultFailed);
             return AnnounceOutcome.Fail(FailureReasons.RateLimited);
@@ -74,6 +75,7 @@ public sealed partial class Tracker
 
         if (result.Status == StoreAnnounceStatus.Revoked)
         {
+            LogRefused(FailureKinds.Revoked, request.Endpoint.Address);
             _metrics.Failure(transport, FailureKinds.Revoked);
             _metrics.Announce(transport, ipv6, request.Event, FailureKinds.ResultFailed);
             return AnnounceOutcome.Fail(FailureReasons.Revoked, retryNever: true);
@@ -97,6 +99,7 @@ public sealed partial class Tracker
     {
         if (!_limiter.TryAcquire(client))
         {
+            LogRefused(FailureKinds.RateLimited, client);
             _metrics.Failure(transport, FailureKinds.RateLimited);
             _metrics.Scrape(transport, FailureKinds.ResultFailed);
             return FailureReasons.RateLimited;
@@ -127,6 +130,19 @@ public sealed partial class Tracker
         }
     }
 
+    // Client addresses appear only when the operator turned LogClientAddresses on, and only at Debug.
+    private void LogRefused(string reason, PeerAddress client)
+    {
+        if (_options.LogClientAddresses)
+        {
+            Log.RefusedFrom(_logger, reason, client);
+        }
+        else
+        {
+            Log.Refused(_logger, reason);
+        }
+    }
+
     private int JitteredInterval()
     {
         var interval = _options.AnnounceIntervalSeconds;
@@ -138,5 +154,11 @@ public sealed partial class Tracker
     {
         [LoggerMessage(EventId = 1001, Level = LogLevel.Warning, Message = "The swarm store is unavailable; announces fail until it is back")]
         public static partial void StoreUnavailable(ILogger logger, Exception exception);
+
+        [LoggerMessage(EventId = 1002, Level = LogLevel.Debug, Message = "Refused a request: {Reason}")]
+        public static partial void Refused(ILogger logger, string reason);
+
+        [LoggerMessage(EventId = 1003, Level = LogLevel.Debug, Message = "Refused a request from {Client}: {Reason}")]
+        public static partial void RefusedFrom(ILogger logger, string reason, PeerAddress client);
     }
 }

@@ -53,6 +53,12 @@ public sealed class TrackerOptions
     [Range(1, 10_000_000)]
     public int RateLimitBurst { get; set; } = 500;
 
+    /// <summary>
+    /// Whether Debug-level logs of refused requests name the client's address. Off by default: the tracker never
+    /// writes client addresses to its logs unless an operator asks, and then only at Debug.
+    /// </summary>
+    public bool LogClientAddresses { get; set; }
+
     /// <summary>Seconds between expiry sweeps of the memory store. 60 by default.</summary>
     [Range(1, 3_600)]
     public int SweepIntervalSeconds { get; set; } = 60;

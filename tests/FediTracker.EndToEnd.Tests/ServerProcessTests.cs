@@ -48,6 +48,25 @@ public sealed partial class ServerProcessTests
         stderr.Should().Contain("Listen:Http").And.Contain("MaxNumWant").And.Contain("Store:Kind");
     }
 
+    [Test]
+    [CancelAfter(60_000)]
+    public async Task Logging_Format_json_writes_one_json_object_a_line(CancellationToken cancellationToken)
+    {
+        using var process = Start("--http", "127.0.0.1:0", "--udp", "127.0.0.1:0", "--admin", "127.0.0.1:0", "--Logging:Format", "json");
+        try
+        {
+            var line = await process.StandardOutput.ReadLineAsync(cancellationToken);
+            using var json = System.Text.Json.JsonDocument.Parse(line ?? "null");
+            json.RootElement.GetProperty("LogLevel").GetString().Should().Be("Information");
+            json.RootElement.GetProperty("Message").GetString().Should().NotBeNullOrEmpty();
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync(cancellationToken);
+        }
+    }
+
     private readonly List<string> _lines = [];
 
     private IReadOnlyList<string> Lines

@@ -33,6 +33,17 @@ public static partial class TrackerHost
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.AddCommandLine(args, new Dictionary<string, string>(SwitchMappings));
+
+        // Plain console logs by default; Logging:Format = json gives one JSON object a line (for log shippers).
+        builder.Logging.ClearProviders();
+        if (string.Equals(builder.Configuration["Logging:Format"], "json", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.Logging.AddJsonConsole(o => o.UseUtcTimestamp = true);
+        }
+        else
+        {
+            builder.Logging.AddSimpleConsole();
+        }
         configure?.Invoke(builder);
 
         var (trackerOptions, storeOptions, listen, errors) = ConfigurationValidator.Validate(builder.Configuration);
