@@ -13,7 +13,7 @@ internal static class RedisScripts
 
     /// <summary>
     /// One announce. ARGV: [1] family "4"/"6", [2] compact endpoint, [3] peer id, [4] now, [5] cutoff,
-    /// [6] mode "0" stopped / "1" leecher / "2" seeder, [7] completed "0"/"1", [8] peers wanted, [9] key TTL in ms,
+    /// [6] mode "0" stopped / "1" leecher / "2" seeder, [7] completed "0"/"1", [8] peers wanted, [9] key TTL in ms (twice the peer timeout plus a margin),
     /// [10] most expired peers to drop per set, [11] a random number below 1 000 000, [12] the download counter's TTL in
     /// ms (long: the count outlives the swarm, so a torrent's completed downloads are kept while it is quiet).
     /// Reply: {status, complete, incomplete, downloaded, member1, id1, member2, id2, …}; status 1 = revoked.
@@ -66,22 +66,31 @@ internal static class RedisScripts
         else
           local score = redis.call('ZSCORE', seeds, member)
           local wasSeeder = score and tonumber(score) >= cutoff
+          local ttl = tonumber(ARGV[9])
           if mode == '2' then
             redis.call('ZADD', seeds, ARGV[4], member)
             redis.call('ZREM', leeches, member)
+            redis.call('PEXPIRE', seeds, ttl)
           else
             redis.call('ZADD', leeches, ARGV[4], member)
             redis.call('ZREM', seeds, member)
+            redis.call('PEXPIRE', leeches, ttl)
           end
           redis.call('HSET', KEYS[5], member, ARGV[3])
           if ARGV[7] == '1' and mode == '2' and not wasSeeder then
             redis.call('INCR', KEYS[6])
-          end
-          for i = 1, 5 do
-            redis.call('PEXPIRE', KEYS[i], ARGV[9])
-          end
-          if redis.call('EXISTS', KEYS[6]) == 1 then
             redis.call('PEXPIRE', KEYS[6], ARGV[12])
+          end
+          -- The set just written always gets the TTL; the others are refreshed once the ids hash is down to half of
+          -- it (TTL = twice the peer timeout plus a margin): one PTTL per announce instead of six PEXPIREs, and a
+          -- swarm still outlives its last peer by more than a peer timeout.
+          if redis.call('PTTL', KEYS[5]) < ttl / 2 then
+            for i = 1, 5 do
+              redis.call('PEXPIRE', KEYS[i], ttl)
+            end
+            if redis.call('EXISTS', KEYS[6]) == 1 then
+              redis.call('PEXPIRE', KEYS[6], ARGV[12])
+            end
           end
         end
 
@@ -108,23 +117,58 @@ internal static class RedisScripts
             end
           end
         end
+        -- A pseudo-random sequence from the caller's seed (ARGV[11]), so the script itself stays deterministic.
+        local seed = tonumber(ARGV[11])
+        local function nextRandom(bound)
+          -- LCG modulo 2^32 (multiplier and increment from Numerical Recipes): every product stays below 2^53, so
+          -- Lua's doubles hold it exactly; the low 8 bits, the weakest, are dropped.
+          seed = (seed * 1664525 + 1013904223) % 4294967296
+          return math.floor(seed / 256) % bound
+        end
+        -- Up to 'count' live peers other than the announcer, from windows of consecutive ranks at random offsets:
+        -- ZRANGE by rank is O(log N + width), so the draw costs O(count) whatever the swarm's size. Expired peers
+        -- not dropped yet have the lowest scores, so the live ones are the ranks past them. With room for it, the
+        -- live ranks are cut into 'windows' segments and one window is taken at random inside each (they cannot
+        -- overlap); otherwise one window of count + 1 ranks at a random rotation (count + 1 <= live here).
+        local function take(members, count, taken)
+          for i = 1, #members do
+            if taken < count and members[i] ~= member then
+              picked[#picked + 1] = members[i]
+              taken = taken + 1
+            end
+          end
+          return taken
+        end
         local function sample(key, count, liveCount)
-          if count <= 0 then
+          if count <= 0 or liveCount <= 0 then
             return
           end
-          -- Ask for one more (the announcer may be drawn) and for up to as many again as there are expired peers
-          -- not dropped yet, at most count + 1: the draw stays O(count) and is only short in a swarm full of them.
-          local size = redis.call('ZCARD', key)
-          local ask = math.min(size, count + 1 + math.min(size - liveCount, count + 1))
-          local drawn = redis.call('ZRANDMEMBER', key, ask, 'WITHSCORES')
+          local expired = redis.call('ZCARD', key) - liveCount
+          local windows = math.min(5, count)
+          -- Enough ranks for count + 1 (the announcer may be among them); the windows are visited from a random
+          -- segment on, so the one cut short when count is reached is a different segment each time.
+          local width = math.floor((count + windows) / windows)
+          local segment = math.floor(liveCount / windows)
           local taken = 0
-          for i = 1, #drawn, 2 do
-            if taken >= count then
-              break
+          if segment >= width then
+            local first = nextRandom(windows)
+            for k = 0, windows - 1 do
+              local w = (first + k) % windows
+              -- The last segment also takes the ranks left over by the division.
+              local length = segment
+              if w == windows - 1 then
+                length = liveCount - (w * segment)
+              end
+              local start = expired + (w * segment) + nextRandom(length - width + 1)
+              taken = take(redis.call('ZRANGE', key, start, start + width - 1), count, taken)
             end
-            if drawn[i] ~= member and tonumber(drawn[i + 1]) >= cutoff then
-              picked[#picked + 1] = drawn[i]
-              taken = taken + 1
+          else
+            local want = math.min(count + 1, liveCount)
+            local start = nextRandom(liveCount)
+            local first = math.min(want, liveCount - start)
+            taken = take(redis.call('ZRANGE', key, expired + start, expired + start + first - 1), count, taken)
+            if want > first then
+              take(redis.call('ZRANGE', key, expired, expired + want - first - 1), count, taken)
             end
           end
         end

@@ -88,9 +88,9 @@ public sealed class RedisSwarmStore : ISwarmStore, ISwarmStoreHealth
         _operationTimeout = options.OperationTimeout;
         _logger = logger ?? (ILogger)NullLogger.Instance;
 
-        // Keys live a little longer than any peer in them: peer timeout plus min(peer timeout, 2 minutes).
+        // Keys live twice the peer timeout plus min(peer timeout, 2 minutes), and are refreshed at half of that.
         var margin = peerTimeout < MaxTtlMargin ? peerTimeout : MaxTtlMargin;
-        _ttlMilliseconds = (long)(peerTimeout + margin).TotalMilliseconds;
+        _ttlMilliseconds = (long)((2 * peerTimeout) + margin).TotalMilliseconds;
     }
 
     /// <summary>The key names this store uses.</summary>
