@@ -5,8 +5,9 @@
 #
 # Builds Release, then for each round and each target in turn (opentracker, FediTracker with the memory store, and
 # with --redis FediTracker over a local redis-server when the build supports it), A B A B: starts the tracker pinned
-# to core 0, drives it from core 1 with benchmarks/FediTracker.LoadTest (UDP; HTTP keep-alive; HTTP one connection per
-# request) and with wrk (HTTP keep-alive, benchmarks/wrk-announce.lua), and stops it. Then memory per peer: a fresh
+# to core 0, warms it up (a few seconds of each protocol, unmeasured), drives it from core 1 with
+# benchmarks/FediTracker.LoadTest (UDP; HTTP keep-alive; HTTP one connection per request) and with wrk (HTTP
+# keep-alive, benchmarks/wrk-announce.lua), and stops it. Then memory per peer: a fresh
 # tracker of each kind is filled with 1 000 000 IPv4 peers (100 000 torrents x 10) and its RSS growth is read
 # (for FediTracker also after a full GC induced through the runtime's diagnostics IPC, and the managed heap of the
 # same peers in FediTracker's MemorySwarmStore, measured in process).
@@ -21,6 +22,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 rounds=2
 seconds=15
 warmup=5
+prewarm=3            # seconds of unmeasured load per protocol after each tracker start (see warm_target)
 fill_torrents=100000
 quick=0
 with_redis=0
@@ -32,7 +34,7 @@ inflight_udp=16
 workers_http=64      # 64 connections, one request each in flight (no pipelining)
 wrk_connections=64
 
-usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1 ;;
@@ -48,7 +50,7 @@ while [ $# -gt 0 ]; do
   shift
 done
 if [ "$quick" -eq 1 ]; then
-  rounds=1; seconds=4; warmup=2; fill_torrents=10000
+  rounds=1; seconds=4; warmup=2; prewarm=1; fill_torrents=10000
 fi
 
 for tool in dotnet opentracker wrk taskset curl; do
@@ -90,6 +92,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 say() { echo "== $*" | tee -a "$log" >&2; }
+indent() { sed 's/^/  /'; }
 
 # Runs a command in the background and waits for it, so that a signal reaches the trap at once (bash defers traps
 # until a foreground command ends). Output goes to the file named first.
@@ -232,7 +235,7 @@ run_wrk() { # target round
   output=$(cat "$work/run.out")
   cpu1=$(cpu_seconds "$tracker_pid"); l1=$(loadavg)
   echo "$output" >>"$log"
-  echo "$output" | sed 's/^/  /' >&2
+  echo "$output" | indent >&2
   local rps p50 p99 read_errors other_errors non2xx cpu_pct per_cpu
   rps=$(echo "$output" | awk '/^Requests\/sec:/ { print $2 }')
   p50=$(to_us "$(echo "$output" | awk '$1 == "50%" { print $2 }')")
@@ -257,17 +260,31 @@ run_load() { # target round test [extra load-test args...]
   if [ "$status" -ne 0 ]; then
     say "the $test run against $target ended with exit code $status (no successful replies, or a timeout)"
   fi
-  echo "$output" | grep -v '^{' | sed 's/^/  /' >&2
+  echo "$output" | grep -v '^{' | indent >&2
   echo "$output" | tail -n 1 >>"$results"
+}
+
+warm_target() { # every path once, unmeasured: a fresh .NET process compiles (tiers up) Kestrel's and the tracker's
+  # code during its first seconds of load; each run's own warm-up then only settles the state
+  local t
+  for t in "udp://127.0.0.1:$tracker_port" "http://127.0.0.1:$tracker_port/announce" "--http-close"; do
+    if [ "$t" = --http-close ]; then
+      run_child "$work/warm.out" taskset -c 1 timeout 60 dotnet "$lt_dll" --target "http://127.0.0.1:$tracker_port/announce" \
+        --seconds "$prewarm" --warmup 0 --http-close || true
+    else
+      run_child "$work/warm.out" taskset -c 1 timeout 60 dotnet "$lt_dll" --target "$t" --seconds "$prewarm" --warmup 0 || true
+    fi
+  done
 }
 
 # ---- throughput, A B A B -----------------------------------------------------------------------------------------
 say "$(date -u '+%Y-%m-%d %H:%M:%S UTC'); $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg)"
-say "targets: ${targets[*]}; $rounds round(s); ${warmup} s warm-up + ${seconds} s per run; tracker on core 0, load on core 1"
+say "targets: ${targets[*]}; $rounds round(s); after each start ${prewarm} s per protocol unmeasured, then ${warmup} s warm-up + ${seconds} s per run; tracker on core 0, load on core 1"
 for round in $(seq 1 "$rounds"); do
   for target in "${targets[@]}"; do
     say "round $round: $target (load average $(loadavg))"
     start_target "$target"
+    warm_target
     run_load "$target" "$round" udp --target "udp://127.0.0.1:$tracker_port" --workers "$workers_udp" --inflight "$inflight_udp"
     run_load "$target" "$round" http-ka --target "http://127.0.0.1:$tracker_port/announce" --workers "$workers_http"
     run_load "$target" "$round" http-close --target "http://127.0.0.1:$tracker_port/announce" --workers "$workers_http" --http-close
@@ -287,7 +304,7 @@ for target in "${targets[@]}"; do
     || say "the memory fill of $target ended with exit code $?"
   output=$(cat "$work/run.out")
   echo "$output" >>"$log"
-  echo "$output" | grep -v '^{' | sed 's/^/  /' >&2
+  echo "$output" | grep -v '^{' | indent >&2
   echo "$output" | grep '^{' | tail -n 1 >>"$results" || true
   stop_tracker
 done
