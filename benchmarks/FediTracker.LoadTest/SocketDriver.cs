@@ -6,10 +6,11 @@ namespace FediTracker.LoadTest;
 /// Runs every worker on the calling thread: poll each worker's non-blocking socket in turn, and keep polling (spin)
 /// while replies keep coming; only after <see cref="SpinTime"/> with nothing ready, sleep in poll(2) (Socket.Select)
 /// for up to a millisecond. On a single core this costs far less than async receive loops, whose completions hop
-/// between the socket engine's thread and the thread pool (measured here: about a third more CPU per request, most
-/// of it in context switches). Spinning matters as much: a generator that sleeps whenever its sockets are empty
-/// moves its requests in bursts, the tracker then sleeps between bursts too, and the two wait on each other's
-/// wake-ups (measured here: a tracker held at about 45 % of its core). The generator owns its core, so it spins.
+/// between the socket engine's thread and the thread pool (measured here: 15 to 55 % more CPU per request, with and
+/// without inline completions, most of it in context switches). Spinning matters as much: a generator that sleeps
+/// whenever its sockets are empty moves its requests in bursts, the tracker then sleeps between bursts too, and the
+/// two wait on each other's wake-ups (measured here: a tracker held at 40 to 45 % of its core). The generator owns
+/// its core, so it spins.
 /// </summary>
 internal static class SocketDriver
 {
