@@ -1,0 +1,9 @@
+namespace FediTracker.LoadTest;
+
+internal enum RequestKind : byte
+{
+    None,
+    Connect,
+    Announce,
+    Scrape,
+}
