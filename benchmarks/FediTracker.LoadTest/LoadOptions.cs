@@ -46,7 +46,8 @@ internal sealed class LoadOptions
         Output
           --label NAME            name of the target in the report (default: the URL)
           --json                  also print one JSON line (last line of the output)
-          --server-pid PID        also report the CPU the tracker process used in the window (/proc/PID/stat)
+          --server-pid PID[,PID]  also report the CPU the tracker used in the window (/proc/PID/stat; several
+                                  processes, e.g. the tracker and its redis-server, are summed)
           --test NAME, --round N  copied into the JSON line (compare.sh uses them)
 
         fill
@@ -111,7 +112,8 @@ internal sealed class LoadOptions
 
     public int Pid { get; set; }
 
-    public int ServerPid { get; set; }
+    /// <summary>The tracker's processes (with Redis: the tracker and redis-server); their CPU is summed.</summary>
+    public IReadOnlyList<int> ServerPids { get; set; } = [];
 
     public int FillTorrents { get; set; } = 100_000;
 
@@ -225,7 +227,22 @@ internal sealed class LoadOptions
                 case "--round": o.Round = Int(0, 1000); break;
                 case "--json": o.Json = true; break;
                 case "--pid": o.Pid = Int(1, int.MaxValue); break;
-                case "--server-pid": o.ServerPid = Int(1, int.MaxValue); break;
+                case "--server-pid":
+                    var pids = new List<int>();
+                    foreach (var item in Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                    {
+                        if (int.TryParse(item, NumberStyles.Integer, CultureInfo.InvariantCulture, out var pid) && pid > 0)
+                        {
+                            pids.Add(pid);
+                        }
+                        else
+                        {
+                            errors.Add($"--server-pid: '{item}' is not a process id.");
+                        }
+                    }
+
+                    o.ServerPids = pids;
+                    break;
                 case "--fill-torrents": o.FillTorrents = Int(1, 10_000_000); break;
                 case "--fill-peers-per-torrent": o.FillPeersPerTorrent = Int(1, 1000); break;
                 case "--fill-sources": o.FillSources = Int(1, 254); break;

@@ -62,7 +62,7 @@ internal static class LoadRunner
             {
                 loadStart = LoadAverage();
                 ownCpuStart = ProcessCpu.Seconds(ownPid);
-                serverCpuStart = options.ServerPid > 0 ? ProcessCpu.Seconds(options.ServerPid) : -1;
+                serverCpuStart = ServerCpu(options.ServerPids);
             }
 
             if (now >= nextProgress && now < clock.MeasureEnd)
@@ -85,7 +85,7 @@ internal static class LoadRunner
                 // Stop sending; replies still in flight may come during the drain, but no longer count.
                 loadEnd = LoadAverage();
                 ownCpuEnd = ProcessCpu.Seconds(ownPid);
-                serverCpuEnd = options.ServerPid > 0 ? ProcessCpu.Seconds(options.ServerPid) : -1;
+                serverCpuEnd = ServerCpu(options.ServerPids);
                 clock.Stopping = true;
             }
 
@@ -108,6 +108,24 @@ internal static class LoadRunner
         total.LoadAverageStart = loadStart;
         total.LoadAverageEnd = loadEnd;
         return total;
+    }
+
+    /// <summary>CPU seconds of all the given processes together; -1 when there are none or one cannot be read.</summary>
+    private static double ServerCpu(IReadOnlyList<int> pids)
+    {
+        double total = 0;
+        foreach (var pid in pids)
+        {
+            var seconds = ProcessCpu.Seconds(pid);
+            if (seconds < 0)
+            {
+                return -1;
+            }
+
+            total += seconds;
+        }
+
+        return pids.Count == 0 ? -1 : total;
     }
 
     /// <summary>The 1-minute load average from /proc/loadavg, or -1.</summary>
