@@ -239,4 +239,18 @@ internal static class RedisScripts
         redis.call('UNLINK', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6])
         return dropped
         """;
+
+    /// <summary>
+    /// Blocks a hash (revoked or suspended): sets the marker every announce checks first, then forgets the swarm as
+    /// <see cref="Purge"/> does, in one step. ARGV: [1] cutoff. Reply: how many live peers were dropped.
+    /// </summary>
+    public const string Block = """
+        redis.call('SET', KEYS[7], '1')
+        local dropped = 0
+        for i = 1, 4 do
+          dropped = dropped + redis.call('ZCOUNT', KEYS[i], ARGV[1], '+inf')
+        end
+        redis.call('UNLINK', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6])
+        return dropped
+        """;
 }

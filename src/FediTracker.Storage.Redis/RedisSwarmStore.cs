@@ -185,6 +185,29 @@ public sealed class RedisSwarmStore : ISwarmStore, ISwarmStoreHealth
         return (int)(long)await EvaluateAsync(RedisScripts.Purge, _keys.ForSwarm(infoHash), arguments);
     }
 
+    /// <inheritdoc/>
+    /// <remarks>Sets the marker the announce script checks and deletes the swarm's keys, atomically on its shard.</remarks>
+    public async ValueTask<int> BlockAsync(InfoHash infoHash, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RedisValue[] arguments = [Now() - _peerTimeoutSeconds];
+        return (int)(long)await EvaluateAsync(RedisScripts.Block, _keys.ForSwarm(infoHash), arguments);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask UnblockAsync(InfoHash infoHash, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        try
+        {
+            await _database.KeyDeleteAsync(_keys.RevokedMarker(infoHash));
+        }
+        catch (Exception ex) when (ex is RedisException or RedisTimeoutException or RedisCommandException)
+        {
+            throw new SwarmStoreUnavailableException("The Redis swarm store is unavailable: " + ex.Message, ex);
+        }
+    }
+
     /// <summary>
     /// True when every primary the client knows answers PING within the operation timeout (for <c>/health</c>).
     /// Never throws.

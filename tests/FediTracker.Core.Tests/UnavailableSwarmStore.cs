@@ -23,6 +23,12 @@ public sealed class UnavailableSwarmStore(bool throwSynchronously) : ISwarmStore
     public ValueTask<int> PurgeAsync(InfoHash infoHash, CancellationToken cancellationToken) =>
         ValueTask.FromException<int>(Outage());
 
+    public ValueTask<int> BlockAsync(InfoHash infoHash, CancellationToken cancellationToken) =>
+        ValueTask.FromException<int>(Outage());
+
+    public ValueTask UnblockAsync(InfoHash infoHash, CancellationToken cancellationToken) =>
+        ValueTask.FromException(Outage());
+
     // Counts the call, then throws here (synchronous failure) or hands the exception back for a faulted task.
     private SwarmStoreUnavailableException Outage()
     {

@@ -22,4 +22,16 @@ public interface ISwarmStore
 
     /// <summary>Forgets a swarm and every peer address in it. Returns how many peers were dropped.</summary>
     ValueTask<int> PurgeAsync(InfoHash infoHash, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Refuses the hash from now on and forgets its swarm, atomically with respect to announces: an announce that
+    /// reaches the store after this returns gets <see cref="StoreAnnounceStatus.Revoked"/> and no peer is kept.
+    /// Returns how many peers were dropped. Idempotent.
+    /// </summary>
+    /// <exception cref="SwarmStoreUnavailableException">The store cannot be reached.</exception>
+    ValueTask<int> BlockAsync(InfoHash infoHash, CancellationToken cancellationToken);
+
+    /// <summary>Serves the hash again after <see cref="BlockAsync"/> (a restore). Idempotent.</summary>
+    /// <exception cref="SwarmStoreUnavailableException">The store cannot be reached.</exception>
+    ValueTask UnblockAsync(InfoHash infoHash, CancellationToken cancellationToken);
 }

@@ -61,6 +61,11 @@ public sealed class MemorySwarmStore : ISwarmStore, ISwarmTotals
                     continue;
                 }
 
+                if (swarm.Blocked)
+                {
+                    return new StoreAnnounceResult(0, 0, 0, 0, StoreAnnounceStatus.Revoked);
+                }
+
                 PriorState prior;
                 int written;
                 if (request.Endpoint.IsIPv4)
@@ -119,7 +124,7 @@ public sealed class MemorySwarmStore : ISwarmStore, ISwarmTotals
 
     public ValueTask<int> PurgeAsync(InfoHash infoHash, CancellationToken cancellationToken)
     {
-        if (!_swarms.TryRemove(infoHash, out var swarm))
+        if (!_swarms.TryGetValue(infoHash, out var swarm))
         {
             return ValueTask.FromResult(0);
         }
@@ -127,16 +132,69 @@ public sealed class MemorySwarmStore : ISwarmStore, ISwarmTotals
         int seeders, leechers;
         lock (swarm)
         {
+            if (swarm.Removed || swarm.Blocked)
+            {
+                // Gone already, or a tombstone that holds no peer and must stay.
+                return ValueTask.FromResult(0);
+            }
+
             swarm.Removed = true;
             seeders = swarm.Complete;
             leechers = swarm.Incomplete;
             swarm.V4 = null;
             swarm.V6 = null;
+            _swarms.TryRemove(new KeyValuePair<InfoHash, Swarm>(infoHash, swarm));
         }
 
         Interlocked.Add(ref _seeders, -seeders);
         Interlocked.Add(ref _leechers, -leechers);
         return ValueTask.FromResult(seeders + leechers);
+    }
+
+    public ValueTask<int> BlockAsync(InfoHash infoHash, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var swarm = _swarms.GetOrAdd(infoHash, static _ => new Swarm());
+            int seeders, leechers;
+            lock (swarm)
+            {
+                if (swarm.Removed)
+                {
+                    continue;
+                }
+
+                seeders = swarm.Complete;
+                leechers = swarm.Incomplete;
+                swarm.Blocked = true;
+                swarm.V4 = null;
+                swarm.V6 = null;
+                swarm.Downloaded = 0;
+            }
+
+            Interlocked.Add(ref _seeders, -seeders);
+            Interlocked.Add(ref _leechers, -leechers);
+            return ValueTask.FromResult(seeders + leechers);
+        }
+    }
+
+    public ValueTask UnblockAsync(InfoHash infoHash, CancellationToken cancellationToken)
+    {
+        if (_swarms.TryGetValue(infoHash, out var swarm))
+        {
+            lock (swarm)
+            {
+                if (swarm.Blocked)
+                {
+                    // The tombstone leaves the map; the next announce starts a fresh swarm.
+                    swarm.Blocked = false;
+                    swarm.Removed = true;
+                    _swarms.TryRemove(new KeyValuePair<InfoHash, Swarm>(infoHash, swarm));
+                }
+            }
+        }
+
+        return ValueTask.CompletedTask;
     }
 
     /// <summary>
@@ -151,7 +209,7 @@ public sealed class MemorySwarmStore : ISwarmStore, ISwarmTotals
         {
             lock (swarm)
             {
-                if (swarm.Removed)
+                if (swarm.Removed || swarm.Blocked)
                 {
                     continue;
                 }
@@ -194,6 +252,11 @@ public sealed class MemorySwarmStore : ISwarmStore, ISwarmTotals
 
         lock (swarm)
         {
+            if (swarm.Blocked)
+            {
+                return new StoreAnnounceResult(0, 0, 0, 0, StoreAnnounceStatus.Revoked);
+            }
+
             var removed = request.Endpoint.IsIPv4
                 ? swarm.V4?.Remove(V4Key.From(request.Endpoint)) ?? PriorState.New
                 : swarm.V6?.Remove(V6Key.From(request.Endpoint)) ?? PriorState.New;

@@ -13,6 +13,10 @@ internal sealed class Swarm
     /// <summary>Set, under the lock, when the swarm is dropped from the store; an announcer holding it must look again.</summary>
     public bool Removed { get; set; }
 
+    /// <summary>Set, under the lock, when the hash is revoked or suspended: the swarm stays as an empty tombstone that
+    /// refuses announces until unblocked, and expiry leaves it alone.</summary>
+    public bool Blocked { get; set; }
+
     public int Complete => (V4?.Seeders ?? 0) + (V6?.Seeders ?? 0);
 
     public int Incomplete => (V4?.Leechers ?? 0) + (V6?.Leechers ?? 0);
