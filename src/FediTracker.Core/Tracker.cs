@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using FediTracker.Core.Diagnostics;
 using FediTracker.Core.Limits;
+using FediTracker.Core.Registry;
 using FediTracker.Core.Swarms;
 using FediTracker.Protocol;
 using Microsoft.Extensions.Logging;
@@ -19,12 +20,15 @@ public sealed partial class Tracker
     private readonly ILogger<Tracker> _logger;
     private readonly TrackerMetrics _metrics;
     private readonly AddressRateLimiter _limiter;
+    private readonly AccessPolicy _access;
 
-    public Tracker(ISwarmStore store, IOptions<TrackerOptions> options, TrackerMetrics metrics, ILogger<Tracker> logger)
+    /// <param name="access">The access policy; when null, one of the configured mode over an empty list (tests).</param>
+    public Tracker(ISwarmStore store, IOptions<TrackerOptions> options, TrackerMetrics metrics, ILogger<Tracker> logger, AccessPolicy? access = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _store = store ?? throw new ArgumentNullException(nameof(store));
         _options = options.Value;
+        _access = access ?? new AccessPolicy(_options.AccessMode, new AccessList());
         _metrics = metrics ?? throw new ArgumentNullException(nameof(metrics));
         _limiter = new AddressRateLimiter(_options.RateLimitPerSecond, _options.RateLimitBurst);
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
@@ -36,6 +40,24 @@ public sealed partial class Tracker
     public AddressRateLimiter RateLimiter => _limiter;
 
     public TrackerOptions Options => _options;
+
+    public AccessPolicy Access => _access;
+
+    /// <summary>
+    /// Checks the passkey of an announce before <see cref="AnnounceAsync"/> (true outside private mode). On false the
+    /// caller answers <see cref="FailureReasons.PasskeyRequired"/>; the failure is counted here.
+    /// </summary>
+    public bool AcceptPasskey(Transport transport, ReadOnlySpan<byte> passkey)
+    {
+        if (_access.AcceptsPasskey(passkey))
+        {
+            return true;
+        }
+
+        Log.Refused(_logger, FailureKinds.Passkey);
+        _metrics.Failure(transport, FailureKinds.Passkey);
+        return false;
+    }
 
     /// <summary>The numwant to use for a client's request (negative means "not given").</summary>
     public int ClampNumWant(int requested) =>
@@ -57,6 +79,12 @@ public sealed partial class Tracker
             return AnnounceOutcome.Fail(FailureReasons.RateLimited);
         }
 
+        var decision = _access.Check(request.InfoHash);
+        if (decision != AccessDecision.Allowed)
+        {
+            return Refuse(transport, ipv6, request.Event, decision);
+        }
+
         StoreAnnounceResult result;
         var start = Stopwatch.GetTimestamp();
         try
@@ -75,10 +103,9 @@ public sealed partial class Tracker
 
         if (result.Status == StoreAnnounceStatus.Revoked)
         {
-            LogRefused(FailureKinds.Revoked, request.Endpoint.Address);
-            _metrics.Failure(transport, FailureKinds.Revoked);
-            _metrics.Announce(transport, ipv6, request.Event, FailureKinds.ResultFailed);
-            return AnnounceOutcome.Fail(FailureReasons.Revoked, retryNever: true);
+            // The store's own marker: a moderation landed between the check above and the store (or on another
+            // node whose notice has not reached this one yet).
+            return Refuse(transport, ipv6, request.Event, AccessDecision.Revoked);
         }
 
         _metrics.Announce(transport, ipv6, request.Event, FailureKinds.ResultOk);
@@ -112,11 +139,41 @@ public sealed partial class Tracker
             return FailureReasons.TooManyScrapeHashes;
         }
 
+        // Hashes the policy refuses are answered as unknown (zeros); a scrape of nothing but refused hashes fails.
+        var hashes = infoHashes.Span;
+        var refused = 0;
+        var firstRefusal = AccessDecision.Allowed;
+        for (var i = 0; i < hashes.Length; i++)
+        {
+            var decision = _access.Check(hashes[i]);
+            if (decision != AccessDecision.Allowed)
+            {
+                refused++;
+                if (firstRefusal == AccessDecision.Allowed)
+                {
+                    firstRefusal = decision;
+                }
+            }
+        }
+
+        if (refused > 0 && refused == hashes.Length)
+        {
+            var (kind, reason, _) = Describe(firstRefusal);
+            _metrics.Failure(transport, kind);
+            _metrics.Scrape(transport, FailureKinds.ResultFailed);
+            return reason;
+        }
+
         var start = Stopwatch.GetTimestamp();
         try
         {
             await _store.ScrapeAsync(infoHashes, results, cancellationToken);
             _metrics.StoreDuration("scrape", start);
+            if (refused > 0)
+            {
+                ClearRefused(infoHashes.Span, results.Span);
+            }
+
             _metrics.Scrape(transport, FailureKinds.ResultOk);
             return null;
         }
@@ -127,6 +184,35 @@ public sealed partial class Tracker
             _metrics.Failure(transport, FailureKinds.StoreUnavailable);
             _metrics.Scrape(transport, FailureKinds.ResultFailed);
             return FailureReasons.StoreUnavailable;
+        }
+    }
+
+    private AnnounceOutcome Refuse(Transport transport, bool ipv6, AnnounceEvent announceEvent, AccessDecision decision)
+    {
+        // Refusals by policy never log the client's address, whatever LogClientAddresses says: which torrent a
+        // client asked for is not the operator's business once the torrent is gone.
+        var (kind, reason, retryNever) = Describe(decision);
+        Log.Refused(_logger, kind);
+        _metrics.Failure(transport, kind);
+        _metrics.Announce(transport, ipv6, announceEvent, FailureKinds.ResultFailed);
+        return AnnounceOutcome.Fail(reason, retryNever);
+    }
+
+    private static (string Kind, string Reason, bool RetryNever) Describe(AccessDecision decision) => decision switch
+    {
+        AccessDecision.Revoked => (FailureKinds.Revoked, FailureReasons.Revoked, true),
+        AccessDecision.Suspended => (FailureKinds.Suspended, FailureReasons.Suspended, false),
+        _ => (FailureKinds.NotRegistered, FailureReasons.NotRegistered, false),
+    };
+
+    private void ClearRefused(ReadOnlySpan<InfoHash> hashes, Span<ScrapeEntry> results)
+    {
+        for (var i = 0; i < hashes.Length; i++)
+        {
+            if (_access.Check(hashes[i]) != AccessDecision.Allowed)
+            {
+                results[i] = default;
+            }
         }
     }
 

@@ -59,6 +59,18 @@ public sealed class TrackerOptions
     /// </summary>
     public bool LogClientAddresses { get; set; }
 
+    /// <summary>
+    /// Which torrents are served: <c>Registered</c> (default: only hashes registered through the admin API or by
+    /// federation), <c>Open</c> (any hash not revoked or suspended), or <c>Private</c> (registered, and every announce
+    /// carries a passkey in its path).
+    /// </summary>
+    public Registry.AccessMode AccessMode { get; set; } = Registry.AccessMode.Registered;
+
+    /// <summary>Seconds between reads of the registry's access feed (a backstop: local writes and other nodes'
+    /// notifications apply at once). 5 by default.</summary>
+    [Range(1, 3_600)]
+    public int AccessSyncSeconds { get; set; } = 5;
+
     /// <summary>Seconds between expiry sweeps of the memory store. 60 by default.</summary>
     [Range(1, 3_600)]
     public int SweepIntervalSeconds { get; set; } = 60;

@@ -178,6 +178,10 @@ public sealed class TrackerTests
 
     private static MemorySwarmStore NewStore() => new(new FakeTimeProvider(), TimeSpan.FromMinutes(30));
 
-    private static Tracker CreateTracker(ISwarmStore store, TrackerOptions options) =>
-        new(store, Options.Create(options), new TrackerMetrics(new StandaloneMeterFactory()), NullLogger<Tracker>.Instance);
+    // These tests are about pacing and the store; access policy has its own tests, so every hash is served here.
+    private static Tracker CreateTracker(ISwarmStore store, TrackerOptions options)
+    {
+        options.AccessMode = Registry.AccessMode.Open;
+        return new(store, Options.Create(options), new TrackerMetrics(new StandaloneMeterFactory()), NullLogger<Tracker>.Instance);
+    }
 }

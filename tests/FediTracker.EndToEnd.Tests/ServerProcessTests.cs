@@ -87,7 +87,8 @@ public sealed partial class ServerProcessTests
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = AppContext.BaseDirectory,
+            // Its own working directory: the default registry file (feditracker.db) lands there, not beside the tests.
+            WorkingDirectory = Directory.CreateTempSubdirectory("feditracker-process-").FullName,
         };
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "FediTracker.Server.dll"));
         foreach (var arg in args)

@@ -53,12 +53,16 @@ internal sealed class TrackerUnderTest : IAsyncDisposable
 
     public static async Task<TrackerUnderTest> StartAsync(CancellationToken cancellationToken, params string[] extraArgs)
     {
+        // Each tracker gets its own registry file; tests of registered or private mode pass --Tracker:AccessMode.
+        var directory = Directory.CreateTempSubdirectory("feditracker-test-").FullName;
         string[] args =
         [
             "--http", "127.0.0.1:0,[::1]:0",
             "--udp", "127.0.0.1:0,[::1]:0",
             "--admin", "127.0.0.1:0",
             "--Listen:UdpReceiveLoops", "2",
+            "--Tracker:AccessMode", "open",
+            "--Registry:Path", Path.Combine(directory, "registry.db"),
             "--Logging:LogLevel:Default", "Warning",
             "--Logging:LogLevel:Microsoft.AspNetCore.Server.Kestrel.BadRequests", "Debug",
             .. extraArgs,
@@ -79,7 +83,7 @@ internal sealed class TrackerUnderTest : IAsyncDisposable
             throw;
         }
 
-        return new TrackerUnderTest(app, log);
+        return new TrackerUnderTest(app, log) { DataDirectory = directory };
     }
 
     /// <summary>The swarm of <paramref name="infoHashHex"/> as the tracker holds it now.</summary>
@@ -100,9 +104,20 @@ internal sealed class TrackerUnderTest : IAsyncDisposable
         return entries[0];
     }
 
+    /// <summary>The directory holding this tracker's registry file (deleted on dispose).</summary>
+    public string DataDirectory { get; private init; } = string.Empty;
+
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
+        try
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Best effort: a temp directory left behind is harmless.
+        }
     }
 }

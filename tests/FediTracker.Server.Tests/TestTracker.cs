@@ -40,23 +40,38 @@ internal sealed class TestTracker : IAsyncDisposable
 
     public static async Task<TestTracker> StartAsync(params string[] extraArgs)
     {
+        // Each tracker gets its own registry file; tests of registered or private mode pass --Tracker:AccessMode.
+        var directory = Directory.CreateTempSubdirectory("feditracker-test-").FullName;
         string[] args =
         [
             "--http", "127.0.0.1:0,[::1]:0",
             "--udp", "127.0.0.1:0,[::1]:0",
             "--admin", "127.0.0.1:0",
             "--Listen:UdpReceiveLoops", "2",
+            "--Tracker:AccessMode", "open",
+            "--Registry:Path", Path.Combine(directory, "registry.db"),
             "--Logging:LogLevel:Default", "Warning",
             .. extraArgs,
         ];
         var app = TrackerHost.Build(args, builder => builder.Logging.ClearProviders());
         await app.StartAsync();
-        return new TestTracker(app);
+        return new TestTracker(app) { DataDirectory = directory };
     }
+
+    /// <summary>The directory holding this tracker's registry file (deleted on dispose).</summary>
+    public string DataDirectory { get; private init; } = string.Empty;
 
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
+        try
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Best effort: a temp directory left behind is harmless.
+        }
     }
 }

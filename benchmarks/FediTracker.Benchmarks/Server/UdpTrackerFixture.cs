@@ -31,7 +31,7 @@ internal sealed class UdpTrackerFixture
         var secret = new byte[ConnectionIdIssuer.KeyLength];
         new Random(5).NextBytes(secret);
         // Every benchmark announce comes from one address: without this, the per-address limit would refuse them.
-        var options = new TrackerOptions { RateLimitPerSecond = 0 };
+        var options = new TrackerOptions { RateLimitPerSecond = 0, AccessMode = Core.Registry.AccessMode.Open };
         Store = new MemorySwarmStore(TimeProvider.System, TimeSpan.FromSeconds(options.PeerTimeoutSeconds));
         var tracker = new Tracker(Store, Options.Create(options), new TrackerMetrics(new StandaloneMeterFactory(), Store), NullLogger<Tracker>.Instance);
         if (metricsListening)

@@ -9,6 +9,9 @@ public static class FailureKinds
     public const string ConnectionId = "connection_id";
     public const string RateLimited = "rate_limited";
     public const string Revoked = "revoked";
+    public const string Suspended = "suspended";
+    public const string NotRegistered = "not_registered";
+    public const string Passkey = "passkey";
 
     public const string ResultOk = "ok";
     public const string ResultFailed = "failed";

@@ -97,7 +97,8 @@ internal static class ConfigurationValidator
         return (tracker, store, new ResolvedListenOptions(http, udp, admin, loops, secret, trusted), errors);
     }
 
-    private static T Bind<T>(IConfiguration configuration, string section, List<string> errors)
+    /// <summary>Binds a section, refusing unknown keys; binding errors go to <paramref name="errors"/>.</summary>
+    public static T Bind<T>(IConfiguration configuration, string section, List<string> errors)
         where T : new()
     {
         var value = new T();

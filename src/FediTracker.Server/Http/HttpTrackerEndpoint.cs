@@ -26,24 +26,53 @@ internal sealed class HttpTrackerEndpoint
         _addresses = addresses;
     }
 
+    /// <summary>True for the paths this endpoint answers: <c>/announce</c>, <c>/scrape</c>, and both with a passkey segment.</summary>
+    public static bool Handles(string? path) =>
+        path is not null && (IsPath(path, "/announce") || IsPath(path, "/scrape"));
+
     public Task HandleAsync(HttpContext context)
     {
-        var path = context.Request.Path.Value;
-        if (string.Equals(path, "/announce", StringComparison.Ordinal))
+        var path = context.Request.Path.Value ?? string.Empty;
+        if (IsPath(path, "/announce"))
         {
-            return AnnounceAsync(context);
+            return AnnounceAsync(context, Passkey(path, "/announce".Length));
         }
 
-        if (string.Equals(path, "/scrape", StringComparison.Ordinal))
+        if (IsPath(path, "/scrape"))
         {
-            return ScrapeAsync(context);
+            return ScrapeAsync(context, Passkey(path, "/scrape".Length));
         }
 
         context.Response.StatusCode = StatusCodes.Status404NotFound;
         return Task.CompletedTask;
     }
 
-    private async Task AnnounceAsync(HttpContext context)
+    // "/announce" or "/announce/<passkey>" (private mode: BEP 41 URL data carries the same path over UDP).
+    private static bool IsPath(string path, string prefix) =>
+        path.StartsWith(prefix, StringComparison.Ordinal)
+        && (path.Length == prefix.Length || (path[prefix.Length] == '/' && path.IndexOf('/', prefix.Length + 1) < 0));
+
+    private static string Passkey(string path, int prefixLength) =>
+        path.Length > prefixLength + 1 ? path[(prefixLength + 1)..] : string.Empty;
+
+    private bool AcceptPasskey(string passkey)
+    {
+        if (!_tracker.Access.RequiresPasskey)
+        {
+            return true;
+        }
+
+        Span<byte> bytes = stackalloc byte[256];
+        if (passkey.Length > bytes.Length)
+        {
+            return _tracker.AcceptPasskey(Transport.Http, []);
+        }
+
+        var n = Encoding.Latin1.GetBytes(passkey, bytes);
+        return _tracker.AcceptPasskey(Transport.Http, bytes[..n]);
+    }
+
+    private async Task AnnounceAsync(HttpContext context, string passkey)
     {
         var remote = _addresses.Resolve(context);
         if (remote is null || !HttpMethods.IsGet(context.Request.Method))
@@ -69,6 +98,12 @@ internal sealed class HttpTrackerEndpoint
         {
             _tracker.Metrics.Failure(Transport.Http, FailureKinds.InvalidRequest);
             await WriteFailureAsync(context, HttpErrorMessages.For(error), retryNever: false);
+            return;
+        }
+
+        if (!AcceptPasskey(passkey))
+        {
+            await WriteFailureAsync(context, FailureReasons.PasskeyRequired, retryNever: false);
             return;
         }
 
@@ -109,12 +144,18 @@ internal sealed class HttpTrackerEndpoint
         }
     }
 
-    private async Task ScrapeAsync(HttpContext context)
+    private async Task ScrapeAsync(HttpContext context, string passkey)
     {
         var client = _addresses.Resolve(context);
         if (client is null)
         {
             context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            return;
+        }
+
+        if (!AcceptPasskey(passkey))
+        {
+            await WriteFailureAsync(context, FailureReasons.PasskeyRequired, retryNever: false);
             return;
         }
 

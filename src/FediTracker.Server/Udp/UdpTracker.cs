@@ -70,6 +70,11 @@ internal sealed class UdpTracker
                     return ValueTask.FromResult(RejectConnectionId(buffer, length, announce.TransactionId));
                 }
 
+                if (_tracker.Access.RequiresPasskey && !AcceptPasskey(announce))
+                {
+                    return ValueTask.FromResult(UdpResponseWriter.WriteError(buffer, announce.TransactionId, FailureReasons.PasskeyRequired));
+                }
+
                 var request = new AnnounceRequest(
                     announce.InfoHash,
                     announce.PeerId,
@@ -150,6 +155,28 @@ internal sealed class UdpTracker
         var length = UdpResponseWriter.WriteScrape(buffer, transactionId, state.UdpEntries.AsSpan(0, count));
         _tracker.Metrics.RequestDuration(Transport.Udp, "scrape", start);
         return length;
+    }
+
+    // Private mode over UDP: the passkey is the last segment of the BEP 41 URL data, "/announce/<passkey>" (a query
+    // string after it is ignored), as the HTTP tracker takes it from the path.
+    private bool AcceptPasskey(in UdpAnnounceRequest announce)
+    {
+        Span<byte> url = stackalloc byte[UdpProtocol.MaxUrlDataLength];
+        if (!announce.HasUrlData || !announce.TryCopyUrlData(url, out var length))
+        {
+            return _tracker.AcceptPasskey(Transport.Udp, []);
+        }
+
+        var path = url[..length];
+        var query = path.IndexOf((byte)'?');
+        if (query >= 0)
+        {
+            path = path[..query];
+        }
+
+        ReadOnlySpan<byte> prefix = "/announce/"u8;
+        var passkey = path.StartsWith(prefix) ? path[prefix.Length..] : [];
+        return _tracker.AcceptPasskey(Transport.Udp, passkey.IndexOf((byte)'/') >= 0 ? [] : passkey);
     }
 
     // Before a valid connection id, never answer with more bytes than were received.
