@@ -108,7 +108,8 @@ public abstract partial class TorrentRegistryContract
         revocation.Changed.Should().BeTrue();
         outcomes.Should().OnlyContain(o => o == RegisterOutcome.Created || o == RegisterOutcome.Blocked);
         var alices = await ReadAllTorrentsAsync(new TorrentQuery { ActorUri = Alice });
-        alices.Should().OnlyContain(t => t.Status == AccessState.Revoked && t.StatusModerationId == revocation.Record!.Id);
+        alices.Where(t => t.Status != AccessState.Revoked || t.StatusModerationId != revocation.Record!.Id).Should().BeEmpty(
+            "whatever registered before the revocation was revoked by it, and nothing registered after it");
         Hex(revocation.Blocked).Should().BeEquivalentTo(Hex(alices.SelectMany(t => t.Hashes)));
         var bobs = await ReadAllTorrentsAsync(new TorrentQuery { ActorUri = Bob });
         bobs.Should().HaveCount(Writers / 2 * perWriter).And.OnlyContain(t => t.Status == AccessState.Active);
@@ -154,7 +155,7 @@ public abstract partial class TorrentRegistryContract
         var moderations = await ReadAllModerationsAsync();
         moderations.Select(m => m.Id).Should().BeEquivalentTo(changed.Select(r => r.Record!.Id));
         var blockedTwice = changed.SelectMany(r => Hex(r.Blocked)).GroupBy(h => h).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
-        blockedTwice.Should().OnlyContain(h => changed.Any(r => r.Record!.Kind == ModerationKind.Suspend && Hex(r.Blocked).Contains(h)),
+        blockedTwice.Where(h => !changed.Any(r => r.Record!.Kind == ModerationKind.Suspend && Hex(r.Blocked).Contains(h))).Should().BeEmpty(
             "a hash is blocked twice only when a suspension came before its revocation");
         var feed = await Registry.ReadAccessChangesAsync(before, 1000, None);
         feed.Changes.Select(c => c.Version).Should().OnlyHaveUniqueItems().And.BeInAscendingOrder();
