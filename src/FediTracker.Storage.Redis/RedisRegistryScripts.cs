@@ -32,12 +32,12 @@ namespace FediTracker.Storage.Redis;
 /// d</c>) and the sorted set of their ids</description></item>
 /// <item><term><c>pk:&lt;id&gt;</c>, <c>pk-live</c>, <c>pk-digest</c></term><description>hash per passkey (<c>id d l
 /// at by ok v</c>; kept after deletion with <c>ok</c> = 0, as the feed's tombstone), the sorted set of live ids,
-/// and live digest → id</description></item>
+/// and digest → id of every passkey ever added (a removed passkey never comes back)</description></item>
 /// </list>
 /// </summary>
 internal static class RedisRegistryScripts
 {
-    /// <summary>Outcome of <see cref="AddPasskey"/> when the digest belongs to a live passkey.</summary>
+    /// <summary>Outcome of <see cref="AddPasskey"/> when the digest was stored before (live or removed).</summary>
     public const long DuplicateDigest = -1;
 
     // Shared helpers, prepended to every script.
@@ -199,7 +199,8 @@ internal static class RedisRegistryScripts
     /// <summary>
     /// Revokes, suspends or restores. ARGV: [1] kind (the <c>ModerationKind</c> number), [2] target kind (the
     /// <c>TargetKind</c> number), [3] target value (lowercase hex for a hash), [4] reason, [5] source, [6] by,
-    /// [7] now (ticks). Reply: {changed 0/1, moderation record fields ({} for none), {changed hashes}}.
+    /// [7] now (ticks). Reply: {changed 0/1, moderation record fields ({} for none), hashes}: for a revoke or suspend
+    /// the hashes blocked, for a restore those now active or unknown (the record lists every hash whose state changed).
     /// </summary>
     public const string Moderate = Prelude + """
         local kind, tkind, tvalue = tonumber(ARGV[1]), ARGV[2], ARGV[3]
@@ -280,58 +281,96 @@ internal static class RedisRegistryScripts
           return {1, moderation(mod), changed}
         end
 
-        -- Restore.
-        local changed, restored, unblocked = {}, {}, false
+        -- Restore. Each concerned torrent gets a new status: {torrent, state, setting moderation or false for this
+        -- restore}; each hash whose state changes is listed in 'changed' with its new state.
+        local changed, newState, statuses, unblockedBlock = {}, {}, {}, false
+        local function change(hex, state)
+          if stateOf(hex) ~= state then
+            changed[#changed + 1] = hex
+            newState[hex] = state
+          end
+        end
         if tkind == '0' then
+          -- By hash: whatever set them, the hashes are served again (or forgotten, when no torrent carries them).
           for _, hex in ipairs(hashes) do
             if redis.call('HDEL', P .. 'blocks', '0:' .. hex) == 1 then
-              unblocked = true
+              unblockedBlock = true
             end
             if stateOf(hex) >= 2 then
-              changed[#changed + 1] = hex
+              if owner[hex] then
+                change(hex, 1)
+              else
+                change(hex, 0)
+              end
             end
           end
           for _, t in ipairs(torrents) do
             if redis.call('HGET', P .. 't:' .. t, 'st') ~= '1' then
-              restored[#restored + 1] = t
+              statuses[#statuses + 1] = {t, 1, false}
             end
           end
         else
+          -- By object or actor: the torrents whose status this target set fall back to the strongest block still in
+          -- force on them (on one of their hashes, their object or their actor; the latest moderation among equals),
+          -- or become active when none is left.
           if redis.call('HDEL', P .. 'blocks', blockField) == 1 then
-            unblocked = true
+            unblockedBlock = true
           end
           for _, t in ipairs(torrents) do
-            local row = redis.call('HMGET', P .. 't:' .. t, 'st', 'sm')
+            local row = redis.call('HMGET', P .. 't:' .. t, 'st', 'sm', 'obj', 'actor')
             if row[1] ~= '1' and row[2] then
               local setter = redis.call('HMGET', P .. 'mod:' .. row[2], 'tk', 'tv')
               if setter[1] == tkind and setter[2] == tvalue then
-                restored[#restored + 1] = t
+                local fields = {}
                 for _, hex in ipairs(hashesOf[t]) do
-                  if stateOf(hex) >= 2 then
-                    changed[#changed + 1] = hex
+                  fields[#fields + 1] = '0:' .. hex
+                end
+                if row[3] then
+                  fields[#fields + 1] = '1:' .. row[3]
+                end
+                if row[4] then
+                  fields[#fields + 1] = '2:' .. row[4]
+                end
+                local best, bestMod = 1, 0
+                for _, field in ipairs(fields) do
+                  local block = redis.call('HGET', P .. 'blocks', field)
+                  if block then
+                    local state, mod = tonumber(string.sub(block, 1, 1)), tonumber(string.sub(block, 3))
+                    if state > best or (state == best and mod > bestMod) then
+                      best, bestMod = state, mod
+                    end
                   end
+                end
+                statuses[#statuses + 1] = {t, best, bestMod > 0 and bestMod}
+                for _, hex in ipairs(hashesOf[t]) do
+                  change(hex, best)
                 end
               end
             end
           end
         end
-        if #changed == 0 and #restored == 0 and not unblocked then
+        if #changed == 0 and #statuses == 0 and not unblockedBlock then
           return {0, {}, {}}
         end
 
         local mod = nextId('moderation')
+        local unblocked = {}
         for _, hex in ipairs(changed) do
-          if owner[hex] then
-            setHash(hex, 1, false, mod)
-          else
-            setHash(hex, 0, false, mod)
+          setHash(hex, newState[hex], false, mod)
+          if newState[hex] < 2 then
+            unblocked[#unblocked + 1] = hex
           end
         end
-        for _, t in ipairs(restored) do
-          setStatus(t, 1, mod, reason, at)
+        for _, status in ipairs(statuses) do
+          if status[3] then
+            local setter = redis.call('HMGET', P .. 'mod:' .. status[3], 'r', 'at')
+            setStatus(status[1], status[2], status[3], setter[1], setter[2])
+          else
+            setStatus(status[1], status[2], mod, reason, at)
+          end
         end
         record(mod, changed)
-        return {1, moderation(mod), changed}
+        return {1, moderation(mod), unblocked}
         """;
 
     /// <summary>The torrent carrying a hash. ARGV: [1] hex. Reply: its fields, {} for none.</summary>
@@ -468,7 +507,6 @@ internal static class RedisRegistryScripts
         end
         local version = nextId('version')
         redis.call('HSET', key, 'ok', 0, 'v', version)
-        redis.call('HDEL', P .. 'pk-digest', row[2])
         redis.call('ZREM', P .. 'pk-live', ARGV[1])
         redis.call('ZADD', P .. 'feed', version, 'p:' .. ARGV[1])
         audit(5, ARGV[2], ARGV[4], ARGV[1], false, ARGV[3])

@@ -297,7 +297,7 @@ public sealed class RedisTorrentRegistry : ITorrentRegistry
         var reply = (RedisResult[])(await EvaluateAsync(RedisRegistryScripts.AddPasskey, arguments))!;
         if ((long)reply[0] == RedisRegistryScripts.DuplicateDigest)
         {
-            throw new ArgumentException("A passkey with this digest exists already.", nameof(digest));
+            throw new ArgumentException("A passkey with this digest was stored before; a removed passkey never comes back.", nameof(digest));
         }
 
         return ReadPasskey(Fields(reply[1]));
