@@ -214,6 +214,34 @@ public abstract partial class RedisRegistryTestsBase
     }
 
     [Test]
+    public async Task Restore_of_an_object_drops_its_torrent_to_a_weaker_block_still_in_force_without_unblocking_it()
+    {
+        const string Actor = "https://example.social/users/erin";
+        var torrent = await CreateAsync(Torrent(actorUri: Actor));
+        await ModerateAsync(ModerationKind.Revoke, ModerationTarget.ForObject(torrent.ObjectUri!));
+        Time.Advance(TimeSpan.FromMinutes(1));
+        var suspension = await ModerateAsync(ModerationKind.Suspend, ModerationTarget.ForActor(Actor), "account suspended");
+        Time.Advance(TimeSpan.FromMinutes(1));
+        var before = (await FeedAsync()).Last().Version;
+
+        var restore = await ModerateAsync(ModerationKind.Restore, ModerationTarget.ForObject(torrent.ObjectUri!), "appeal");
+
+        suspension.Changed.Should().BeTrue("the actor block is new, though no hash changed");
+        suspension.Blocked.Should().BeEmpty();
+        restore.Changed.Should().BeTrue();
+        restore.Unblocked.Should().BeEmpty("the hash is still refused, now as suspended");
+        restore.Record!.Hashes.Should().Equal([torrent.V1!.Value], "its state changed, from revoked to suspended");
+        (await Registry.FindAsync(torrent.V1!.Value, CancellationToken.None)).Should().BeEquivalentTo(new
+        {
+            Status = AccessState.Suspended,
+            StatusModerationId = suspension.Record!.Id,
+            StatusReason = "account suspended",
+            StatusChangedAt = Time.GetUtcNow() - TimeSpan.FromMinutes(1),
+        });
+        (await FeedAsync(before)).Should().Equal(new AccessChange(before + 1, torrent.V1!.Value, AccessState.Suspended));
+    }
+
+    [Test]
     public async Task Restore_by_hash_undoes_any_block_and_a_bare_hash_becomes_a_tombstone()
     {
         var torrent = await CreateAsync(Torrent(actorUri: "https://example.social/users/carol"));
