@@ -14,6 +14,8 @@ namespace FediTracker.Storage.Redis;
 /// <item><term><c>P:{h}:revoked</c></term><description>revocation marker: when it exists, announces are refused
 /// and scrapes answer zeros (written by the revocation service, never by the swarm store)</description></item>
 /// </list>
+/// The registry (<see cref="RedisTorrentRegistry"/>) keeps every one of its keys under the single hash tag
+/// <c>{reg}</c> (<c>P:{reg}:…</c>, see <see cref="RegistryStem"/>), so each of its writes is one script on one slot.
 /// </summary>
 internal sealed class RedisKeys
 {
@@ -60,6 +62,15 @@ internal sealed class RedisKeys
 
     /// <summary>The revocation marker of a torrent: <c>P:{h}:revoked</c>.</summary>
     public string RevokedMarker(InfoHash infoHash) => Key(infoHash, Revoked);
+
+    /// <summary>
+    /// The start of every registry key, <c>P:{reg}:</c>: one hash tag for the whole registry, so every registry script
+    /// runs on one slot (one shard of a Redis Cluster; the registry is written rarely, so one shard is plenty).
+    /// </summary>
+    public string RegistryStem => string.Concat(Prefix, ":{reg}:");
+
+    /// <summary>The pub/sub channel on which nodes announce registry writes: <c>P:registry</c>.</summary>
+    public string RegistryChannel => string.Concat(Prefix, ":registry");
 
     /// <summary>The hash tag of a torrent, braces included: every key of the torrent contains it.</summary>
     public static string HashTag(InfoHash infoHash) => string.Concat("{", infoHash.ToHex(), "}");
