@@ -16,7 +16,7 @@ public sealed class PrivacyLoggingTests
     public async Task Refusals_name_the_client_address_only_when_the_operator_asks(bool logAddresses)
     {
         var logger = new CapturingLogger();
-        var options = new TrackerOptions { RateLimitPerSecond = 0.001, RateLimitBurst = 1, LogClientAddresses = logAddresses, AccessMode = Registry.AccessMode.Open };
+        var options = new TrackerOptions { RateLimitPerSecond = 0.001, RateLimitBurst = 1, LogClientAddresses = logAddresses, AccessMode = FediTracker.Core.Registry.AccessMode.Open };
         var tracker = new Tracker(new MemorySwarmStore(new FakeTimeProvider(), TimeSpan.FromMinutes(30)), Options.Create(options), new TrackerMetrics(new StandaloneMeterFactory()), logger);
         var request = new AnnounceRequest(InfoHash.Read(new byte[20]), PeerId.Read(new byte[20]), Client, 0, 0, 10, AnnounceEvent.None, 10);
 

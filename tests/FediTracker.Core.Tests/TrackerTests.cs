@@ -181,7 +181,7 @@ public sealed class TrackerTests
     // These tests are about pacing and the store; access policy has its own tests, so every hash is served here.
     private static Tracker CreateTracker(ISwarmStore store, TrackerOptions options)
     {
-        options.AccessMode = Registry.AccessMode.Open;
+        options.AccessMode = FediTracker.Core.Registry.AccessMode.Open;
         return new(store, Options.Create(options), new TrackerMetrics(new StandaloneMeterFactory()), NullLogger<Tracker>.Instance);
     }
 }

@@ -6,20 +6,26 @@ namespace FediTracker.Server.Hosting;
 
 /// <summary>
 /// Loads the registry's access feed into this node's <see cref="AccessList"/> before the listeners open, then keeps
-/// it current: at once when <see cref="Poke"/> is called (another node's notice), and every
+/// it current: at once when <c>Poke</c> is called (another node's notice), and every
 /// <see cref="TrackerOptions.AccessSyncSeconds"/> as a backstop. Until the first load succeeds, the node fails closed in
 /// registered and private mode (nothing is known to be registered) and <c>/health</c> reports it.
 /// </summary>
+/// <param name="RequireInitialLoad">True when the node must not start without the registry (a local SQLite file);
+/// false when it may start while the registry is unreachable (Redis) and catch up later.</param>
+internal sealed record AccessSyncOptions(bool RequireInitialLoad);
+
 internal sealed partial class AccessSyncService : BackgroundService
 {
+    private readonly bool _requireInitialLoad;
     private readonly AccessSynchronizer _sync;
     private readonly TimeSpan _interval;
     private readonly ILogger<AccessSyncService> _logger;
     private readonly SemaphoreSlim _poke = new(0, 1);
     private volatile bool _loaded;
 
-    public AccessSyncService(AccessSynchronizer sync, IOptions<TrackerOptions> options, ILogger<AccessSyncService> logger)
+    public AccessSyncService(AccessSynchronizer sync, IOptions<TrackerOptions> options, AccessSyncOptions syncOptions, ILogger<AccessSyncService> logger)
     {
+        _requireInitialLoad = syncOptions.RequireInitialLoad;
         _sync = sync;
         _interval = TimeSpan.FromSeconds(options.Value.AccessSyncSeconds);
         _logger = logger;
@@ -46,7 +52,16 @@ internal sealed partial class AccessSyncService : BackgroundService
         // The first load happens before the listeners open, so a restarted node never serves a revoked hash.
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(30));
-        await TryCatchUpAsync(timeout.Token);
+        if (_requireInitialLoad)
+        {
+            await _sync.CatchUpAsync(timeout.Token);
+            _loaded = true;
+        }
+        else
+        {
+            await TryCatchUpAsync(timeout.Token);
+        }
+
         Log.Loaded(_logger, _sync.List.Count, _sync.List.PasskeyCount, _sync.List.Version);
         await base.StartAsync(cancellationToken);
     }

@@ -10,9 +10,14 @@ internal static class AdminEndpoints
     {
         app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapGet("/alive", () => TypedResults.Text("alive\n"));
-        app.MapGet("/health", async (UdpTrackerService udp, BoundEndpoints bound, IServiceProvider services) =>
+        app.MapGet("/health", async (UdpTrackerService udp, BoundEndpoints bound, AccessSyncService access, IServiceProvider services) =>
         {
             var problems = new List<string>();
+            if (!access.Loaded)
+            {
+                problems.Add("registry not loaded yet");
+            }
+
             if (bound.Udp.Count > 0 && !udp.IsListening)
             {
                 problems.Add("UDP listener down");

@@ -7,6 +7,7 @@ using FediTracker.Server.Configuration;
 using FediTracker.Server.Http;
 using FediTracker.Server.Udp;
 using FediTracker.Storage.Redis;
+using FediTracker.Storage.Sqlite;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
@@ -166,6 +167,7 @@ public static partial class TrackerHost
             KeyPrefix = store.RedisKeyPrefix,
             OperationTimeout = TimeSpan.FromMilliseconds(store.RedisTimeoutMilliseconds),
         };
+        services.AddSingleton(redis);
 
         // One multiplexer per process. It returns even while Redis is unreachable and keeps reconnecting; meanwhile
         // announces fail fast with "temporarily unavailable" and /health says so.
@@ -184,10 +186,35 @@ public static partial class TrackerHost
 
     private static void AddRegistry(IServiceCollection services, StoreOptions store, RegistryOptions registry)
     {
-        _ = services;
-        _ = store;
-        _ = registry;
-        throw new NotImplementedException("registry wiring lands with the storage branches");
+        if (!string.Equals(store.Kind, "redis", StringComparison.OrdinalIgnoreCase))
+        {
+            // Single node: one SQLite file. Opened (and migrated) by the first access-feed load, before the listeners
+            // start; a path that cannot be used stops the start with the reason.
+            services.AddSingleton(sp => new SqliteTorrentRegistry(
+                new SqliteRegistryOptions { Path = registry.Path },
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILogger<SqliteTorrentRegistry>>()));
+            services.AddSingleton<ITorrentRegistry>(sp => sp.GetRequiredService<SqliteTorrentRegistry>());
+            services.AddSingleton(new AccessSyncOptions(RequireInitialLoad: true));
+            return;
+        }
+
+        // Cluster: the registry lives in the same Redis as the swarms (one hash tag, so one slot in a Cluster), and
+        // nodes nudge each other over pub/sub when it changes.
+        services.AddSingleton(sp => new RedisTorrentRegistry(
+            sp.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>(),
+            sp.GetRequiredService<RedisStoreOptions>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<RedisTorrentRegistry>>()));
+        services.AddSingleton<ITorrentRegistry>(sp => sp.GetRequiredService<RedisTorrentRegistry>());
+        services.AddSingleton(sp => new RedisRegistryNotifications(
+            sp.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>(),
+            sp.GetRequiredService<RedisStoreOptions>(),
+            sp.GetRequiredService<ILogger<RedisRegistryNotifications>>()));
+        services.AddSingleton<RedisRegistryRelay>();
+        services.AddSingleton<IRegistryObserver>(sp => sp.GetRequiredService<RedisRegistryRelay>());
+        services.AddHostedService(sp => sp.GetRequiredService<RedisRegistryRelay>());
+        services.AddSingleton(new AccessSyncOptions(RequireInitialLoad: false));
     }
 
     private static System.Net.Sockets.Socket CreateListenSocket(System.Net.EndPoint endpoint)
