@@ -34,7 +34,9 @@ public static partial class TrackerHost
     /// </summary>
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        // The arguments are added once, below, with the short flags mapped; handing them to the builder as well would
+        // add a second, unmapped copy ("--admin 127.0.0.1:0" would also set a key "admin").
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.AddCommandLine(args, new Dictionary<string, string>(SwitchMappings));
 
         // Plain console logs by default; Logging:Format = json gives one JSON object a line (for log shippers).
