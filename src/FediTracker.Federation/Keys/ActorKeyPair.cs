@@ -33,12 +33,18 @@ public sealed class ActorKeyPair : IDisposable
     public static ActorKeyPair FromPrivateKeyPem(string pem)
     {
         ArgumentNullException.ThrowIfNull(pem);
+        // A public key would import too, but cannot sign: refuse it here rather than at the first delivery.
+        var fields = PemEncoding.Find(pem);
+        var label = pem.AsSpan()[fields.Label];
+        if (!label.SequenceEqual("PRIVATE KEY") && !label.SequenceEqual("RSA PRIVATE KEY"))
+        {
+            throw new ArgumentException("Not an RSA private key in PEM (PRIVATE KEY or RSA PRIVATE KEY).", nameof(pem));
+        }
+
         var rsa = RSA.Create();
         try
         {
             rsa.ImportFromPem(pem);
-            // A public key imports too, but cannot sign: refuse it here rather than at the first delivery.
-            _ = rsa.ExportParameters(includePrivateParameters: true);
             return new ActorKeyPair(rsa);
         }
         catch

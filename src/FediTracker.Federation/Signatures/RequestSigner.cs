@@ -138,10 +138,12 @@ public sealed class RequestSigner
 
     private static void SetHeader(HttpRequestMessage request, string name, string value)
     {
-        request.Headers.Remove(name);
-        request.Content?.Headers.Remove(name);
-        if (!request.Headers.TryAddWithoutValidation(name, value)
-            && (request.Content is null || !request.Content.Headers.TryAddWithoutValidation(name, value)))
+        // Content-* fields belong with the content when there is one; the rest with the request.
+        System.Net.Http.Headers.HttpHeaders headers = request.Content is not null && name.StartsWith("Content-", StringComparison.OrdinalIgnoreCase)
+            ? request.Content.Headers
+            : request.Headers;
+        headers.Remove(name);
+        if (!headers.TryAddWithoutValidation(name, value))
         {
             throw new InvalidOperationException($"Could not set the {name} header.");
         }
