@@ -22,22 +22,33 @@ public sealed class SafeFetcher : IActivityDocumentFetcher, IDisposable
 
     private readonly SafeFetcherOptions _options;
     private readonly Func<string, CancellationToken, Task<IPAddress[]>> _resolve;
+    private readonly Func<IPEndPoint, CancellationToken, ValueTask<Stream>> _connect;
     private readonly HttpMessageInvoker _invoker;
     private readonly ILogger _logger;
     private readonly FederationMetrics? _metrics;
 
     public SafeFetcher(IOptions<SafeFetcherOptions> options, ILogger<SafeFetcher>? logger = null, FederationMetrics? metrics = null)
-        : this(options?.Value ?? throw new ArgumentNullException(nameof(options)), Dns.GetHostAddressesAsync, logger, metrics)
+        : this(options?.Value ?? throw new ArgumentNullException(nameof(options)), Dns.GetHostAddressesAsync, ConnectSocketAsync, logger, metrics)
     {
     }
 
-    /// <summary>For tests: a resolver standing in for DNS.</summary>
-    internal SafeFetcher(SafeFetcherOptions options, Func<string, CancellationToken, Task<IPAddress[]>> resolve, ILogger? logger = null, FederationMetrics? metrics = null)
+    /// <summary>
+    /// For tests: a resolver standing in for DNS, and the step that opens a connection to a vetted address (tests pass
+    /// one that dials loopback only, so even a broken address check cannot send a packet elsewhere).
+    /// </summary>
+    internal SafeFetcher(
+        SafeFetcherOptions options,
+        Func<string, CancellationToken, Task<IPAddress[]>> resolve,
+        Func<IPEndPoint, CancellationToken, ValueTask<Stream>> connect,
+        ILogger? logger = null,
+        FederationMetrics? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(resolve);
+        ArgumentNullException.ThrowIfNull(connect);
         _options = options;
         _resolve = resolve;
+        _connect = connect;
         _logger = logger ?? NullLogger.Instance;
         _metrics = metrics;
         var handler = new SocketsHttpHandler
@@ -243,25 +254,32 @@ public sealed class SafeFetcher : IActivityDocumentFetcher, IDisposable
         Exception? last = null;
         foreach (var address in addresses)
         {
-            var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
             try
             {
-                await socket.ConnectAsync(new IPEndPoint(address, context.DnsEndPoint.Port), cancellationToken).ConfigureAwait(false);
-                return new NetworkStream(socket, ownsSocket: true);
+                return await _connect(new IPEndPoint(address, context.DnsEndPoint.Port), cancellationToken).ConfigureAwait(false);
             }
             catch (SocketException e)
             {
-                socket.Dispose();
                 last = e;
-            }
-            catch
-            {
-                socket.Dispose();
-                throw;
             }
         }
 
         throw new FetchException(FetchFailure.ConnectFailed, $"Could not connect to {host}: {last?.Message}", null, last);
+    }
+
+    private static async ValueTask<Stream> ConnectSocketAsync(IPEndPoint endPoint, CancellationToken cancellationToken)
+    {
+        var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(endPoint, cancellationToken).ConfigureAwait(false);
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
     }
 
     private async Task<byte[]> ReadBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
