@@ -348,3 +348,47 @@ public sealed class RedisAdminApiTests : AdminApiTests
     private protected override Task<TestTracker> StartAsync(params string[] extra) =>
         TestTracker.StartAsync(["--store", "redis", "--redis", _redis.EndPoint, "--Store:RedisKeyPrefix", "t" + Guid.NewGuid().ToString("N")[..12], .. extra]);
 }
+
+/// <summary>The cluster shape with the registry in its own Redis (Registry:Redis), apart from the swarms'.</summary>
+[TestFixture]
+public sealed class SeparateRegistryRedisAdminApiTests : AdminApiTests
+{
+    private RedisServer _swarms = null!;
+    private RedisServer _registry = null!;
+
+    [OneTimeSetUp]
+    public async Task StartRedisAsync()
+    {
+        _swarms = await RedisServer.StartNewAsync();
+        _registry = await RedisServer.StartNewAsync();
+    }
+
+    [OneTimeTearDown]
+    public async Task StopRedisAsync()
+    {
+        await _swarms.DisposeAsync();
+        await _registry.DisposeAsync();
+    }
+
+    [Test]
+    public async Task Registry_keys_live_in_the_registry_redis_and_swarm_keys_in_the_swarm_redis()
+    {
+        var prefix = "sep" + Guid.NewGuid().ToString("N")[..8];
+        await using var tracker = await TestTracker.StartAsync(["--store", "redis", "--redis", _swarms.EndPoint, "--Registry:Redis", _registry.EndPoint, "--Store:RedisKeyPrefix", prefix, "--Tracker:AccessMode", "registered", .. AdminApiClient.TokenArgs]);
+        using var admin = new AdminApiClient(tracker);
+        var hash = TestData.NewHash();
+        await admin.RegisterAsync(hash);
+        await AdminApiClient.AnnounceAsync(tracker.HttpV4, hash, 1, 6601, left: 0);
+
+        await using var swarms = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(_swarms.EndPoint);
+        await using var registry = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(_registry.EndPoint);
+        var swarmKeys = swarms.GetServer(_swarms.EndPoint).Keys(pattern: prefix + "*").Select(k => k.ToString()).ToList();
+        var registryKeys = registry.GetServer(_registry.EndPoint).Keys(pattern: prefix + "*").Select(k => k.ToString()).ToList();
+
+        registryKeys.Should().NotBeEmpty().And.OnlyContain(k => k.Contains("{reg}", StringComparison.Ordinal));
+        swarmKeys.Should().NotBeEmpty().And.OnlyContain(k => !k.Contains("{reg}", StringComparison.Ordinal));
+    }
+
+    private protected override Task<TestTracker> StartAsync(params string[] extra) =>
+        TestTracker.StartAsync(["--store", "redis", "--redis", _swarms.EndPoint, "--Registry:Redis", _registry.EndPoint, "--Store:RedisKeyPrefix", "t" + Guid.NewGuid().ToString("N")[..12], .. extra]);
+}

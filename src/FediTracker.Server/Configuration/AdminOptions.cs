@@ -33,4 +33,12 @@ public sealed class RegistryOptions
     /// <summary>The SQLite file (created if missing; WAL files sit beside it). Default <c>feditracker.db</c> in the
     /// working directory. With <c>Store:Kind = redis</c> the registry lives in that Redis instead.</summary>
     public string Path { get; set; } = "feditracker.db";
+
+    /// <summary>
+    /// Cluster shape only: a separate Redis for the registry (a StackExchange.Redis configuration string). Empty (the
+    /// default) keeps it in <c>Store:Redis</c> beside the swarms. Give it its own instance when the swarm Redis runs
+    /// with <c>appendfsync everysec</c> (or no persistence): the registry's writes are few and want
+    /// <c>appendfsync always</c>, the swarms' are many and do not.
+    /// </summary>
+    public string Redis { get; set; } = string.Empty;
 }

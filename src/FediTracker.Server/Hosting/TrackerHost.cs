@@ -59,6 +59,23 @@ public static partial class TrackerHost
             errors.Add("Registry:Path must name the SQLite file.");
         }
 
+        if (!string.IsNullOrWhiteSpace(registryOptions.Redis))
+        {
+            if (!string.Equals(storeOptions.Kind, "redis", StringComparison.OrdinalIgnoreCase))
+            {
+                errors.Add("Registry:Redis applies to the cluster shape only (Store:Kind = redis).");
+            }
+
+            try
+            {
+                StackExchange.Redis.ConfigurationOptions.Parse(registryOptions.Redis);
+            }
+            catch (ArgumentException ex)
+            {
+                errors.Add($"Registry:Redis: {ex.Message}");
+            }
+        }
+
         if (errors.Count > 0)
         {
             throw new ConfigurationException(errors);
@@ -201,16 +218,21 @@ public static partial class TrackerHost
             return;
         }
 
-        // Cluster: the registry lives in the same Redis as the swarms (one hash tag, so one slot in a Cluster), and
-        // nodes nudge each other over pub/sub when it changes.
+        // Cluster: the registry lives in Redis (one hash tag, so one slot in a Cluster) — the swarms' Redis, or its own
+        // when Registry:Redis is set — and nodes nudge each other over pub/sub when it changes.
+        services.AddSingleton(sp => new RegistryConnection(string.IsNullOrWhiteSpace(registry.Redis)
+            ? sp.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>()
+            : RedisConnectionFactory
+                .ConnectAsync(WithConfiguration(sp.GetRequiredService<RedisStoreOptions>(), registry.Redis), sp.GetRequiredService<ILoggerFactory>().CreateLogger("FediTracker.Storage.Redis.Registry"))
+                .GetAwaiter().GetResult()));
         services.AddSingleton(sp => new RedisTorrentRegistry(
-            sp.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>(),
+            sp.GetRequiredService<RegistryConnection>().Multiplexer,
             sp.GetRequiredService<RedisStoreOptions>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<RedisTorrentRegistry>>()));
         services.AddSingleton<ITorrentRegistry>(sp => sp.GetRequiredService<RedisTorrentRegistry>());
         services.AddSingleton(sp => new RedisRegistryNotifications(
-            sp.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>(),
+            sp.GetRequiredService<RegistryConnection>().Multiplexer,
             sp.GetRequiredService<RedisStoreOptions>(),
             sp.GetRequiredService<ILogger<RedisRegistryNotifications>>()));
         services.AddSingleton<RedisRegistryRelay>();
@@ -218,6 +240,16 @@ public static partial class TrackerHost
         services.AddHostedService(sp => sp.GetRequiredService<RedisRegistryRelay>());
         services.AddSingleton(new AccessSyncOptions(RequireInitialLoad: false));
     }
+
+    private static RedisStoreOptions WithConfiguration(RedisStoreOptions options, string configuration) => new()
+    {
+        Configuration = configuration,
+        KeyPrefix = options.KeyPrefix,
+        OperationTimeout = options.OperationTimeout,
+    };
+
+    /// <summary>The Redis connection the registry uses (the swarms' own, or a separate one).</summary>
+    private sealed record RegistryConnection(StackExchange.Redis.IConnectionMultiplexer Multiplexer);
 
     private static System.Net.Sockets.Socket CreateListenSocket(System.Net.EndPoint endpoint)
     {
