@@ -256,6 +256,23 @@ public abstract partial class TorrentRegistryContract
         (await Registry.FindAsync(registration.V1!.Value, None))!.StatusModerationId.Should().Be(byObject.Record!.Id);
     }
 
+    [Test]
+    public async Task Revoke_upgrades_a_suspended_target_even_when_no_hash_changes()
+    {
+        const string objectUri = "https://social.example/objects/reported";
+        var suspension = await SuspendAsync(ModerationTarget.ForObject(objectUri));
+
+        var revocation = await RevokeAsync(ModerationTarget.ForObject(objectUri));
+        var suspendAgain = await SuspendAsync(ModerationTarget.ForObject(objectUri));
+
+        revocation.Changed.Should().BeTrue("the object's block goes from suspended to revoked");
+        revocation.Record!.Id.Should().BeGreaterThan(suspension.Record!.Id);
+        revocation.Blocked.Should().BeEmpty();
+        suspendAgain.Changed.Should().BeFalse();
+        suspendAgain.Record!.Id.Should().Be(revocation.Record.Id, "the revocation holds the target now");
+        suspendAgain.Record.Kind.Should().Be(ModerationKind.Revoke);
+    }
+
     // ---------------------------------------------------------------- restore
 
     [Test]
@@ -384,6 +401,40 @@ public abstract partial class TorrentRegistryContract
         stillRevoked.StatusModerationId.Should().Be(byHash.Record!.Id);
         (await Registry.RegisterAsync(NewRegistration() with { ObjectUri = first.ObjectUri }, Admin, ModerationSource.Admin, None)).Outcome
             .Should().Be(RegisterOutcome.Created, "the object block is gone");
+    }
+
+    [Test]
+    public async Task Restore_of_an_object_never_blocked_leaves_a_torrent_revoked_by_hash_alone()
+    {
+        var registration = NewRegistration();
+        await RegisterNewAsync(registration);
+        var byHash = await RevokeAsync(ModerationTarget.ForHash(registration.V1!.Value));
+        var version = (await Registry.ReadAccessChangesAsync(0, 100, None)).LastVersion;
+
+        var result = await RestoreAsync(ModerationTarget.ForObject(registration.ObjectUri!));
+
+        result.Changed.Should().BeFalse("the object was never the target of a moderation");
+        result.Record.Should().BeNull();
+        var torrent = (await Registry.FindAsync(registration.V1!.Value, None))!;
+        torrent.Status.Should().Be(AccessState.Revoked);
+        torrent.StatusModerationId.Should().Be(byHash.Record!.Id);
+        (await Registry.ReadAccessChangesAsync(0, 100, None)).LastVersion.Should().Be(version);
+        (await ReadAllModerationsAsync()).Should().ContainSingle();
+    }
+
+    [Test]
+    public async Task Hash_block_lifted_by_a_restore_does_not_hold_the_torrent_after_its_object_is_restored()
+    {
+        var registration = NewRegistration();
+        await RegisterNewAsync(registration);
+        await RevokeAsync(ModerationTarget.ForHash(registration.V1!.Value));
+        await RestoreAsync(ModerationTarget.ForHash(registration.V1!.Value));
+        await RevokeAsync(ModerationTarget.ForObject(registration.ObjectUri!));
+
+        var result = await RestoreAsync(ModerationTarget.ForObject(registration.ObjectUri!));
+
+        Hex(result.Unblocked).Should().Equal(registration.V1!.Value.ToString());
+        (await Registry.FindAsync(registration.V1!.Value, None))!.Status.Should().Be(AccessState.Active);
     }
 
     [Test]
