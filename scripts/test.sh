@@ -6,7 +6,8 @@ cd "$(dirname "$0")/.."
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 # prometheus (promtool), python3-yaml and systemd (systemd-analyze): deploy/check.sh and DeployTests.
-packages=(redis-server redis-tools python3-libtorrent aria2 opentracker prometheus python3-yaml systemd)
+# transmission-cli (transmission-show) and mktorrent: TorrentClientTests.
+packages=(redis-server redis-tools python3-libtorrent aria2 opentracker prometheus python3-yaml systemd transmission-cli mktorrent)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -1,4 +1,10 @@
+using FediTracker.Server.Cli;
 using FediTracker.Server.Hosting;
+
+if (args.Length > 0 && args[0] == MakeTorrentCommand.Verb)
+{
+    return await MakeTorrentCommand.RunAsync(args[1..], Console.Out, Console.Error, CancellationToken.None);
+}
 
 try
 {
