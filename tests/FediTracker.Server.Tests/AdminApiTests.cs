@@ -318,6 +318,42 @@ public abstract class AdminApiTests
         response.StatusCode.Should().Be(HttpStatusCode.NotFound);
     }
 
+    [Test]
+    public async Task Uploading_a_hybrid_torrent_registers_both_hashes_and_keeps_the_file()
+    {
+        await using var tracker = await StartRegisteredAsync();
+        using var admin = new AdminApiClient(tracker);
+        var content = new byte[100_000];
+        Random.Shared.NextBytes(content);
+        var built = await Protocol.Torrents.TorrentBuilder.BuildAsync(new MemoryStream(content), new Protocol.Torrents.TorrentBuildOptions { Name = "clip.mp4" }, CancellationToken.None);
+        var v1 = built.InfoHashV1!.Value.ToString();
+        var v2 = built.InfoHashV2!.Value.ToString();
+
+        using var upload = new ByteArrayContent(built.Metainfo.ToArray());
+        upload.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/x-bittorrent");
+        using var response = await admin.Http.PostAsync(new Uri($"torrents/file?objectUri={Uri.EscapeDataString(Actor + "/statuses/9")}&actorUri={Uri.EscapeDataString(Actor)}", UriKind.Relative), upload);
+        var body = System.Text.Json.Nodes.JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+
+        response.StatusCode.Should().Be(HttpStatusCode.Created, body.ToJsonString());
+        body["infoHashV1"]!.GetValue<string>().Should().Be(v1);
+        body["infoHashV2"]!.GetValue<string>().Should().Be(v2);
+        body["name"]!.GetValue<string>().Should().Be("clip.mp4");
+        body["length"]!.GetValue<long>().Should().Be(100_000);
+        body["hasMetainfo"]!.GetValue<bool>().Should().BeTrue();
+        (await admin.GetAsync($"torrents/{v2}")).Body!["infoHashV1"]!.GetValue<string>().Should().Be(v1);
+
+        var v2Bytes = Convert.FromHexString(v2);
+        AdminApiClient.Failure(await AdminApiClient.AnnounceAsync(tracker.HttpV4, v2Bytes, 1, 6701, 0)).Should().BeNull("the v2 hash is served too");
+        (await admin.PostAsync("revocations", new { infoHash = v1, reason = "deleted" })).Status.Should().Be(HttpStatusCode.Created);
+        AdminApiClient.Failure(await AdminApiClient.AnnounceAsync(tracker.HttpV4, v2Bytes, 1, 6701, 0)).Should().Be("this torrent has been removed from the tracker", "revoking one hash revokes the torrent");
+
+        using var garbage = new ByteArrayContent("d4:infoi3ee"u8.ToArray());
+        using var refused = await admin.Http.PostAsync(new Uri("torrents/file", UriKind.Relative), garbage);
+        refused.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        var problem = System.Text.Json.Nodes.JsonNode.Parse(await refused.Content.ReadAsStringAsync())!;
+        problem["errors"]!["file"]![0]!.GetValue<string>().Should().NotBeNullOrWhiteSpace();
+    }
+
     // BEP 41: option type 2 (URLData), a length byte, the bytes; then 0 (end of options).
     private static byte[] WithUrlData(byte[] announce, string url)
     {

@@ -1,6 +1,7 @@
 using FediTracker.Core.Registry;
 using FediTracker.Core.Swarms;
 using FediTracker.Protocol;
+using FediTracker.Protocol.Torrents;
 
 namespace FediTracker.Server.Admin;
 
@@ -13,6 +14,7 @@ internal static class AdminApi
     public const string Prefix = "/api/v1";
     private const int MaxUriLength = 2048;
     private const int MaxReasonLength = 2000;
+    private const string MetainfoContentType = "application/x-bittorrent";
 
     public static void Map(WebApplication app)
     {
@@ -21,6 +23,10 @@ internal static class AdminApi
         var torrents = api.MapGroup("/torrents").WithTags("Torrents");
         torrents.MapPost("/", RegisterAsync).RequireRole(AdminRole.Admin)
             .WithSummary("Register a torrent by its hashes and links").Produces<TorrentDto>(StatusCodes.Status201Created).Produces<TorrentDto>().ProducesProblem(StatusCodes.Status409Conflict).ProducesValidationProblem();
+        torrents.MapPost("/file", UploadAsync).RequireRole(AdminRole.Admin)
+            .Accepts<byte[]>(MetainfoContentType)
+            .WithSummary("Register a torrent by uploading its .torrent file (v1 hash over the raw info bytes, v2 hash when it has meta version 2); links as query parameters")
+            .Produces<TorrentDto>(StatusCodes.Status201Created).Produces<TorrentDto>().ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesValidationProblem();
         torrents.MapGet("/", ListAsync)
             .WithSummary("List torrents (filter by object, actor, media URL, status; paged by id)").Produces<PageDto<TorrentDto>>().ProducesValidationProblem();
         torrents.MapGet("/{infoHash}", GetAsync)
@@ -114,6 +120,69 @@ internal static class AdminApi
             Length = body.Length,
         };
         return await CompleteRegistrationAsync(registration, context, service, ct);
+    }
+
+    private static async Task<IResult> UploadAsync(HttpContext context, ModerationService service, string? objectUri, string? mediaUrl, string? actorUri, CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        CheckUri(objectUri, "objectUri", errors);
+        CheckUri(mediaUrl, "mediaUrl", errors);
+        CheckUri(actorUri, "actorUri", errors);
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        var limit = TorrentMetainfo.DefaultMaxBytes;
+        if (context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+        {
+            size.MaxRequestBodySize = limit + 1;
+        }
+
+        if (context.Request.ContentLength > limit)
+        {
+            return TooLarge(limit);
+        }
+
+        byte[] body;
+        try
+        {
+            using var buffer = new MemoryStream();
+            await context.Request.Body.CopyToAsync(buffer, ct);
+            if (buffer.Length > limit)
+            {
+                return TooLarge(limit);
+            }
+
+            body = buffer.ToArray();
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return TooLarge(limit);
+        }
+
+        if (!TorrentMetainfo.TryParse(body, out var torrent, out var error, limit))
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["file"] = [error] });
+        }
+
+        var registration = new TorrentRegistration
+        {
+            V1 = torrent.InfoHashV1,
+            V2 = torrent.InfoHashV2,
+            Name = torrent.Name,
+            Length = torrent.TotalLength,
+            ObjectUri = objectUri,
+            MediaUrl = mediaUrl,
+            ActorUri = actorUri,
+            Metainfo = body,
+        };
+        return await CompleteRegistrationAsync(registration, context, service, ct);
+
+        static IResult TooLarge(int limit) => TypedResults.Problem(
+            title: "Too large",
+            detail: $"A .torrent file may be at most {limit} bytes.",
+            statusCode: StatusCodes.Status413PayloadTooLarge);
     }
 
     /// <summary>Registers and answers 201, 200 (already there) or 409 (blocked or in conflict).</summary>
