@@ -125,7 +125,7 @@ def main():
     # compose.yaml: parsed, the expected services, and every build input and mounted file present.
     compose = load_yaml("compose.yaml")
     services = compose.get("services", {})
-    for name in ("tracker-1", "tracker-2", "redis", "prometheus", "grafana"):
+    for name in ("tracker-1", "tracker-2", "redis", "redis-registry", "prometheus", "grafana"):
         if name not in services:
             errors.append(f"compose: service {name} is missing")
     mounted_targets = {}
