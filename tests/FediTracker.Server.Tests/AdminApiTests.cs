@@ -190,6 +190,14 @@ public abstract class AdminApiTests
 
         var revoked = await admin.GetAsync($"torrents?actorUri={Uri.EscapeDataString(Actor)}&status=revoked");
         revoked.Body!["items"]!.AsArray().Should().HaveCount(2);
+        revoked.Body["items"]![0]!["swarms"]![0]!["seeders"]!.GetValue<int>().Should().Be(0, "a revoked torrent's swarm is gone");
+
+        await AdminApiClient.AnnounceAsync(tracker.HttpV4, bystander, 1, 6202, 0);
+        await AdminApiClient.AnnounceAsync(tracker.HttpV4, bystander, 2, 6203, 10);
+        var live = (await admin.GetAsync("torrents?actorUri=" + Uri.EscapeDataString("https://social.example/users/bob"))).Body!["items"]![0]!["swarms"]![0]!;
+        live["infoHash"]!.GetValue<string>().Should().Be(Hex(bystander));
+        live["seeders"]!.GetValue<int>().Should().Be(2, "two seeders: the first announce of this test and this one");
+        live["leechers"]!.GetValue<int>().Should().Be(1);
     }
 
     [Test]

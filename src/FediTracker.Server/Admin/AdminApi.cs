@@ -206,6 +206,7 @@ internal static class AdminApi
 
     private static async Task<IResult> ListAsync(
         ITorrentRegistry registry,
+        ISwarmStore store,
         string? objectUri,
         string? actorUri,
         string? mediaUrl,
@@ -230,7 +231,8 @@ internal static class AdminApi
         var page = await registry.ListAsync(
             new TorrentQuery { ObjectUri = objectUri, ActorUri = actorUri, MediaUrl = mediaUrl, Status = state, After = after ?? 0, Limit = limit ?? 100 },
             ct);
-        return TypedResults.Ok(new PageDto<TorrentDto>([.. page.Items.Select(t => TorrentDto.From(t))], page.Next));
+        var swarms = await CountAsync(store, page.Items, ct);
+        return TypedResults.Ok(new PageDto<TorrentDto>([.. page.Items.Select(t => TorrentDto.From(t, swarms?[t.Id]))], page.Next));
     }
 
     private static async Task<IResult> GetAsync(string infoHash, ITorrentRegistry registry, ISwarmStore store, CancellationToken ct)
@@ -246,20 +248,40 @@ internal static class AdminApi
             return TypedResults.Problem(title: "Not found", detail: $"No torrent carries {hash}.", statusCode: StatusCodes.Status404NotFound);
         }
 
-        var hashes = record.Hashes.ToArray();
+        var swarms = await CountAsync(store, [record], ct);
+        return TypedResults.Ok(TorrentDto.From(record, swarms?[record.Id]));
+    }
+
+    // Live counts of every hash of the torrents, in one store call; null when the store is down (the records are
+    // still worth showing).
+    private static async Task<Dictionary<long, IReadOnlyList<SwarmDto>>?> CountAsync(ISwarmStore store, IReadOnlyList<TorrentRecord> torrents, CancellationToken ct)
+    {
+        var hashes = torrents.SelectMany(t => t.Hashes).ToArray();
         var counts = new ScrapeEntry[hashes.Length];
-        IReadOnlyList<SwarmDto>? swarms = null;
         try
         {
             await store.ScrapeAsync(hashes, counts, ct);
-            swarms = [.. hashes.Select((h, i) => new SwarmDto(h.ToString(), counts[i].Complete, counts[i].Incomplete, counts[i].Downloaded))];
         }
         catch (SwarmStoreUnavailableException)
         {
-            // The record is still worth showing; swarms stays null when the store is down.
+            return null;
         }
 
-        return TypedResults.Ok(TorrentDto.From(record, swarms));
+        var result = new Dictionary<long, IReadOnlyList<SwarmDto>>(torrents.Count);
+        var i = 0;
+        foreach (var torrent in torrents)
+        {
+            var swarms = new List<SwarmDto>(torrent.Hashes.Count);
+            foreach (var hash in torrent.Hashes)
+            {
+                swarms.Add(new SwarmDto(hash.ToString(), counts[i].Complete, counts[i].Incomplete, counts[i].Downloaded));
+                i++;
+            }
+
+            result[torrent.Id] = swarms;
+        }
+
+        return result;
     }
 
     private static async Task<IResult> ModerateAsync(ModerationKind kind, ModerationRequestDto body, HttpContext context, ModerationService service, CancellationToken ct)
