@@ -28,6 +28,7 @@ internal sealed class TrackerUnderTest : IAsyncDisposable
         HttpV6 = bound.Http.Single(e => e.AddressFamily == AddressFamily.InterNetworkV6);
         UdpV4 = bound.Udp.Single(e => e.AddressFamily == AddressFamily.InterNetwork);
         UdpV6 = bound.Udp.Single(e => e.AddressFamily == AddressFamily.InterNetworkV6);
+        Admin = bound.Admin.Single();
         SwarmStore = app.Services.GetRequiredService<ISwarmStore>();
         Udp = app.Services.GetRequiredService<UdpTrackerService>();
     }
@@ -39,6 +40,9 @@ internal sealed class TrackerUnderTest : IAsyncDisposable
     public IPEndPoint UdpV4 { get; }
 
     public IPEndPoint UdpV6 { get; }
+
+    /// <summary>The admin API's endpoint (loopback IPv4).</summary>
+    public IPEndPoint Admin { get; }
 
     /// <summary>The in-memory store; only for a tracker started without <c>--store redis</c>.</summary>
     public MemorySwarmStore Store => _app.Services.GetRequiredService<MemorySwarmStore>();

@@ -274,6 +274,41 @@ public abstract class RedisSwarmStoreTestsBase : SwarmStoreContract
         (await KeysAsync("*{" + hash.ToHex() + "}*")).Should().BeEmpty("no peer address, peer id or count of the swarm is kept");
     }
 
+    [Test]
+    public async Task Block_leaves_only_a_marker_without_ttl_and_unblock_deletes_it()
+    {
+        var hash = NewInfoHash();
+        var marker = new RedisKeys("ft").RevokedMarker(hash);
+        await AddPeersAsync(hash, count: 4, first: 1, seederEvery: 2);
+        await AddPeersAsync(hash, count: 2, first: 1, ipv6: true);
+        await AnnounceAsync(Request(hash, V6(1), 0, AnnounceEvent.Completed));
+
+        (await Store.BlockAsync(hash, CancellationToken.None)).Should().Be(6);
+        await Store.AnnounceAsync(Request(hash, V4(1), 0, AnnounceEvent.Started), new PeerEntry[50], CancellationToken.None);
+
+        (await KeysAsync("*{" + hash.ToHex() + "}*")).Select(k => k.Key).Should().Equal([marker], "no peer address, peer id or count outlives the block");
+        (await Admin.GetDatabase().KeyTimeToLiveAsync(marker)).Should().BeNull("a block must not expire by itself: only a restore lifts it");
+
+        await Store.UnblockAsync(hash, CancellationToken.None);
+
+        (await KeysAsync("*{" + hash.ToHex() + "}*")).Should().BeEmpty();
+    }
+
+    [Test]
+    public async Task Block_through_one_node_refuses_announces_through_another()
+    {
+        await using var second = await RedisConnectionFactory.ConnectAsync(Options());
+        var other = new RedisSwarmStore(second, Options(), Time, PeerTimeout);
+        var hash = NewInfoHash();
+        await AddPeersAsync(hash, count: 3, first: 1);
+
+        (await other.BlockAsync(hash, CancellationToken.None)).Should().Be(3);
+
+        (await AnnounceAsync(Request(hash, V4(1), LeecherLeft))).Result.Status.Should().Be(StoreAnnounceStatus.Revoked);
+        await other.UnblockAsync(hash, CancellationToken.None);
+        (await AnnounceAsync(Request(hash, V4(1), LeecherLeft))).Result.Should().Be(new StoreAnnounceResult(0, 0, 1, 0));
+    }
+
     // ---------------------------------------------------------------- several nodes
 
     [Test]

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using FediTracker.Core.Diagnostics;
 using FediTracker.Core.Swarms;
+using FediTracker.Protocol;
 using Microsoft.Extensions.Logging;
 
 namespace FediTracker.Core.Registry;
@@ -20,8 +21,8 @@ public sealed record CreatedPasskey(PasskeyRecord Record, string Passkey);
 
 /// <summary>
 /// Every write to the registry goes through here, so each one takes full effect before the call returns:
-/// the durable record first, then the swarm store (blocked hashes refused and purged, atomically with announces),
-/// then this node's <see cref="AccessList"/>, then the observers (other nodes' caches, federation).
+/// the durable record first, then this node's <see cref="AccessList"/>, then the swarm store (blocked hashes refused
+/// and purged, atomically with announces), then the observers (other nodes' caches, federation).
 /// </summary>
 public sealed partial class ModerationService
 {
@@ -67,7 +68,8 @@ public sealed partial class ModerationService
     /// <summary>
     /// Revokes, suspends or restores. When this returns, the change is durable, every changed hash is refused (or
     /// served again) by the swarm store and by this node, and its swarm is forgotten. A repeat of a revocation or
-    /// suspension blocks its hashes in the store again (idempotent), so a retry after a store failure completes it.
+    /// suspension blocks its hashes in the store again, and a repeat of a restore unblocks those served now (both
+    /// idempotent), so a retry after a store failure completes it.
     /// </summary>
     /// <exception cref="RegistryUnavailableException">The registry could not be written; nothing changed.</exception>
     /// <exception cref="SwarmStoreUnavailableException">Recorded durably, but the swarm store could not be reached to
@@ -83,7 +85,10 @@ public sealed partial class ModerationService
         var dropped = 0;
         if (request.Kind == ModerationKind.Restore)
         {
-            foreach (var hash in result.Unblocked)
+            // A repeat finds nothing to change in the registry, but the first call may have failed at the store after
+            // the registry was written: lift the store's block on every concerned hash that is served now (idempotent).
+            var toUnblock = result.Changed ? result.Unblocked : await ServedHashesOfAsync(request.Target, cancellationToken);
+            foreach (var hash in toUnblock)
             {
                 await _store.UnblockAsync(hash, cancellationToken);
             }
@@ -128,6 +133,53 @@ public sealed partial class ModerationService
         }
 
         return removed;
+    }
+
+    // The hashes a restore of this target concerns that this node serves now (neither suspended nor revoked): the
+    // torrent carrying a hash target (or the bare hash), or every torrent of an object or actor.
+    private async Task<List<InfoHash>> ServedHashesOfAsync(ModerationTarget target, CancellationToken cancellationToken)
+    {
+        var hashes = new List<InfoHash>();
+        if (target.Kind == TargetKind.Hash)
+        {
+            if (InfoHash.TryParseHex(target.Value, out var hash))
+            {
+                var torrent = await _registry.FindAsync(hash, cancellationToken);
+                AddServed(hashes, torrent?.Hashes ?? [hash]);
+            }
+
+            return hashes;
+        }
+
+        var query = target.Kind == TargetKind.ObjectUri
+            ? new TorrentQuery { ObjectUri = target.Value, Limit = 500 }
+            : new TorrentQuery { ActorUri = target.Value, Limit = 500 };
+        while (true)
+        {
+            var page = await _registry.ListAsync(query, cancellationToken);
+            foreach (var torrent in page.Items)
+            {
+                AddServed(hashes, torrent.Hashes);
+            }
+
+            if (page.Next is not { } next)
+            {
+                return hashes;
+            }
+
+            query = query with { After = next };
+        }
+    }
+
+    private void AddServed(List<InfoHash> hashes, IReadOnlyList<InfoHash> candidates)
+    {
+        foreach (var hash in candidates)
+        {
+            if (_sync.List.Get(hash) is AccessState.Active or AccessState.Unknown)
+            {
+                hashes.Add(hash);
+            }
+        }
     }
 
     private async Task PropagateAsync(CancellationToken cancellationToken)

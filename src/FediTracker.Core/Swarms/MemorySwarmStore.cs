@@ -17,6 +17,7 @@ public sealed class MemorySwarmStore : ISwarmStore, ISwarmTotals
     private readonly int _peerTimeoutSeconds;
     private long _seeders;
     private long _leechers;
+    private int _tombstones;
 
     public MemorySwarmStore(TimeProvider time, TimeSpan peerTimeout)
     {
@@ -28,13 +29,16 @@ public sealed class MemorySwarmStore : ISwarmStore, ISwarmTotals
         _swarms = new ConcurrentDictionary<InfoHash, Swarm>(Environment.ProcessorCount * 4, 1024);
     }
 
-    /// <summary>Swarms held now.</summary>
-    public int SwarmCount => _swarms.Count;
+    /// <summary>Swarms held now; the tombstones of blocked hashes are not swarms and are not counted.</summary>
+    public int SwarmCount => Math.Max(0, _swarms.Count - Volatile.Read(ref _tombstones));
+
+    /// <summary>Blocked hashes held as tombstones.</summary>
+    internal int BlockedCount => Volatile.Read(ref _tombstones);
 
     /// <summary>Peers held now (kept up to date by every insert, class change and removal).</summary>
     public long PeerCount => Interlocked.Read(ref _seeders) + Interlocked.Read(ref _leechers);
 
-    public SwarmTotals GetTotals() => new(_swarms.Count, Interlocked.Read(ref _seeders), Interlocked.Read(ref _leechers));
+    public SwarmTotals GetTotals() => new(SwarmCount, Interlocked.Read(ref _seeders), Interlocked.Read(ref _leechers));
 
     public ValueTask<StoreAnnounceResult> AnnounceAsync(AnnounceRequest request, Memory<PeerEntry> peers, CancellationToken cancellationToken) =>
         ValueTask.FromResult(Announce(request, peers.Span));
@@ -166,7 +170,12 @@ public sealed class MemorySwarmStore : ISwarmStore, ISwarmTotals
 
                 seeders = swarm.Complete;
                 leechers = swarm.Incomplete;
-                swarm.Blocked = true;
+                if (!swarm.Blocked)
+                {
+                    swarm.Blocked = true;
+                    Interlocked.Increment(ref _tombstones);
+                }
+
                 swarm.V4 = null;
                 swarm.V6 = null;
                 swarm.Downloaded = 0;
@@ -189,6 +198,7 @@ public sealed class MemorySwarmStore : ISwarmStore, ISwarmTotals
                     // The tombstone leaves the map; the next announce starts a fresh swarm.
                     swarm.Blocked = false;
                     swarm.Removed = true;
+                    Interlocked.Decrement(ref _tombstones);
                     _swarms.TryRemove(new KeyValuePair<InfoHash, Swarm>(infoHash, swarm));
                 }
             }

@@ -1,3 +1,4 @@
+using FediTracker.Core.Diagnostics;
 using FediTracker.Core.Swarms;
 using FediTracker.Protocol;
 using Microsoft.Extensions.Time.Testing;
@@ -165,6 +166,46 @@ public sealed class MemorySwarmStoreTests : SwarmStoreContract
 
         Memory.PeerCount.Should().Be(kept, "only the swarm nobody purged is left");
         Memory.SwarmCount.Should().Be(1);
+    }
+
+    [Test]
+    public async Task PeerCount_and_SwarmCount_stay_exact_through_blocks_and_unblocks()
+    {
+        var blocked = NewInfoHash();
+        var kept = NewInfoHash();
+        File(blocked, V4(1), 0);
+        File(blocked, V4(2), LeecherLeft);
+        File(blocked, V6(1), LeecherLeft);
+        File(kept, V4(1), LeecherLeft);
+
+        (await Memory.BlockAsync(blocked, CancellationToken.None)).Should().Be(3);
+        (await Memory.BlockAsync(NewInfoHash(), CancellationToken.None)).Should().Be(0);
+        (await Memory.BlockAsync(blocked, CancellationToken.None)).Should().Be(0);
+
+        Memory.PeerCount.Should().Be(1);
+        Memory.SwarmCount.Should().Be(1, "a blocked hash's tombstone holds no peer and is not a torrent");
+        Memory.BlockedCount.Should().Be(2);
+        Memory.GetTotals().Should().Be(new SwarmTotals(1, 0, 1));
+        Time.Advance(PeerTimeout + TimeSpan.FromSeconds(1));
+        Memory.RemoveExpired().Should().Be(1);
+        Memory.SwarmCount.Should().Be(0);
+        Memory.BlockedCount.Should().Be(2, "expiry keeps the tombstones");
+
+        await Memory.UnblockAsync(blocked, CancellationToken.None);
+        await Memory.UnblockAsync(blocked, CancellationToken.None);
+        Memory.BlockedCount.Should().Be(1);
+        File(blocked, V4(1), LeecherLeft);
+        Memory.PeerCount.Should().Be(1);
+        Memory.SwarmCount.Should().Be(1);
+    }
+
+    [Test]
+    public async Task PeerCount_is_exact_after_concurrent_announces_and_a_block()
+    {
+        await RunBlockWorkloadAsync();
+
+        Memory.PeerCount.Should().Be(0, "every peer filed before the block was dropped by it, and none after");
+        Memory.BlockedCount.Should().Be(0);
     }
 
     private void File(InfoHash infoHash, PeerEndpoint endpoint, long left, AnnounceEvent announceEvent = AnnounceEvent.None) =>
