@@ -97,6 +97,10 @@ public sealed class InboxProcessor
         {
             result = new InboxResult(503, "registry_unavailable");
         }
+        catch (FederationStoreUnavailableException)
+        {
+            result = new InboxResult(503, "state_unavailable");
+        }
 
         _metrics?.Inbox(result.Reason, type);
         if (result.IsRejection)
