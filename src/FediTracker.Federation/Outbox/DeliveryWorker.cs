@@ -10,8 +10,8 @@ namespace FediTracker.Federation.Outbox;
 
 /// <summary>
 /// Sends queued deliveries: each is signed as the tracker actor (draft-cavage, what every server reads) and POSTed
-/// through the SSRF-safe fetcher. A 2xx completes it; a 4xx other than 408 and 429 drops it (the receiver refuses it
-/// for good); anything else, or no answer, retries after base × 2^attempts (capped, with up to 25 % jitter) until the
+/// through the SSRF-safe fetcher. A 2xx completes it; a 4xx other than 401, 408 and 429 drops it (the receiver refuses
+/// it for good; a 401 may be the receiver failing to fetch our key for now, so it is retried, as Mastodon does); anything else, or no answer, retries after base × 2^attempts (capped, with up to 25 % jitter) until the
 /// attempts run out.
 /// </summary>
 public sealed class DeliveryWorker
@@ -77,7 +77,7 @@ public sealed class DeliveryWorker
                 return;
             }
 
-            if (response.StatusCode is >= 400 and < 500 and not 408 and not 429)
+            if (response.StatusCode is >= 400 and < 500 and not 401 and not 408 and not 429)
             {
                 _metrics?.Delivery("rejected");
                 FederationLog.DeliveryGaveUp(_logger, delivery.Inbox, delivery.Attempts + 1, $"refused with {response.StatusCode}");

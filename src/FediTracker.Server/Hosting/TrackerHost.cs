@@ -4,6 +4,7 @@ using FediTracker.Core.Registry;
 using FediTracker.Core.Swarms;
 using FediTracker.Server.Admin;
 using FediTracker.Server.Configuration;
+using FediTracker.Server.Federation;
 using FediTracker.Server.Http;
 using FediTracker.Server.Udp;
 using FediTracker.Storage.Redis;
@@ -59,8 +60,10 @@ public static partial class TrackerHost
             errors.Add("Registry:Path must name the SQLite file.");
         }
 
+        var (federationOptions, actorKey) = FederationSetup.Read(builder.Configuration, errors);
         if (errors.Count > 0)
         {
+            actorKey?.Dispose();
             throw new ConfigurationException(errors);
         }
 
@@ -78,6 +81,11 @@ public static partial class TrackerHost
         services.AddSingleton<AccessSynchronizer>();
         services.AddSingleton(sp => new RegistryMetrics(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), sp.GetRequiredService<AccessList>()));
         services.AddSingleton<ModerationService>();
+        if (actorKey is not null)
+        {
+            FederationSetup.AddServices(services, federationOptions, actorKey, string.Equals(storeOptions.Kind, "redis", StringComparison.OrdinalIgnoreCase));
+        }
+
         services.AddSingleton<AccessSyncService>();
         services.AddProblemDetails();
         services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
@@ -90,6 +98,7 @@ public static partial class TrackerHost
             .ConfigureResource(resource => resource.AddService("feditracker"))
             .WithMetrics(metrics => metrics
             .AddMeter(TrackerMetrics.MeterName)
+            .AddMeter(FediTracker.Federation.Diagnostics.FederationMetrics.MeterName)
             .AddRuntimeInstrumentation()
             .AddPrometheusExporter());
         services.AddHostedService<MaintenanceService>();
@@ -142,9 +151,21 @@ public static partial class TrackerHost
 
         var app = builder.Build();
         var tracker = app.Services.GetRequiredService<HttpTrackerEndpoint>();
+        var federation = app.Services.GetService<FederationEndpoint>();
 
-        // Public connections go straight to the tracker, without routing; admin connections continue to endpoints.
-        app.Use((context, next) => IsAdmin(context) ? next(context) : tracker.HandleAsync(context));
+        // Public connections go straight to the tracker, without routing (its paths first: they are the hot ones), then
+        // to the ActivityPub paths when federation is on; admin connections continue to endpoints.
+        app.Use((context, next) =>
+        {
+            if (IsAdmin(context))
+            {
+                return next(context);
+            }
+
+            return federation is null || HttpTrackerEndpoint.Handles(context.Request.Path.Value)
+                ? tracker.HandleAsync(context)
+                : federation.HandleAsync(context);
+        });
         app.UseStatusCodePages();
         app.UseRouting();
         AdminEndpoints.Map(app);
