@@ -24,9 +24,12 @@ internal sealed class FederatedTracker : IAsyncDisposable
     public static Task<FederatedTracker> StartAsync(Func<string[], Task<TestTracker>> start, IEnumerable<string> trustedDomains, params string[] extra) =>
         StartOnPortAsync(FakeInstance.FreePort(), start, trustedDomains, extra);
 
-    public static async Task<FederatedTracker> StartOnPortAsync(int port, Func<string[], Task<TestTracker>> start, IEnumerable<string> trustedDomains, params string[] extra)
+    public static Task<FederatedTracker> StartOnPortAsync(int port, Func<string[], Task<TestTracker>> start, IEnumerable<string> trustedDomains, params string[] extra) =>
+        StartInAsync(System.IO.Directory.CreateTempSubdirectory("feditracker-fed-").FullName, port, start, trustedDomains, extra);
+
+    /// <summary>Starts on a given port with its key and state in <paramref name="directory"/> (kept by a restart).</summary>
+    public static async Task<FederatedTracker> StartInAsync(string directory, int port, Func<string[], Task<TestTracker>> start, IEnumerable<string> trustedDomains, params string[] extra)
     {
-        var directory = Directory.CreateTempSubdirectory("feditracker-fed-").FullName;
         var url = $"http://127.0.0.1:{port}";
         List<string> args =
         [
@@ -51,12 +54,18 @@ internal sealed class FederatedTracker : IAsyncDisposable
         return new FederatedTracker(tracker, url, directory);
     }
 
+    /// <summary>The directory of the key and state files.</summary>
+    public string Directory => _directory;
+
+    /// <summary>Stops the tracker and keeps its directory (for a restart over the same state).</summary>
+    public async Task StopAsync() => await Tracker.DisposeAsync();
+
     public async ValueTask DisposeAsync()
     {
         await Tracker.DisposeAsync();
         try
         {
-            Directory.Delete(_directory, recursive: true);
+            System.IO.Directory.Delete(_directory, recursive: true);
         }
         catch (IOException)
         {

@@ -16,7 +16,7 @@ namespace FediTracker.Server.Tests.Federation;
 /// </summary>
 public abstract class FederationTests
 {
-    private FakeInstance _origin = null!;
+    private protected FakeInstance _origin = null!;
     private FakeInstance _stranger = null!;
 
     private protected abstract Task<TestTracker> StartAsync(params string[] extra);
@@ -40,7 +40,7 @@ public abstract class FederationTests
 
     private static string Hex(byte[] hash) => Convert.ToHexStringLower(hash);
 
-    private static async Task<string> StatusAsync(AdminApiClient admin, byte[] hash)
+    private protected static async Task<string> StatusAsync(AdminApiClient admin, byte[] hash)
     {
         var (status, body) = await admin.GetAsync($"torrents/{Hex(hash)}");
         status.Should().Be(HttpStatusCode.OK);
@@ -368,6 +368,34 @@ public abstract class FederationTests
 public sealed class SqliteFederationTests : FederationTests
 {
     private protected override Task<TestTracker> StartAsync(params string[] extra) => TestTracker.StartAsync(extra);
+
+    [Test]
+    public async Task A_replay_after_a_restart_changes_nothing()
+    {
+        var directory = Directory.CreateTempSubdirectory("feditracker-fed-").FullName;
+        var port = FakeInstance.FreePort();
+        string[] registry = ["--Registry:Path", Path.Combine(directory, "registry.db")];
+        var status = _origin.Status("alice", 100);
+        var delete = _origin.DeleteStatus("alice", status);
+        var hash = TestData.NewHash();
+
+        var first = await FederatedTracker.StartInAsync(directory, port, args => StartAsync(args), [_origin.Domain], registry);
+        using (var admin = new AdminApiClient(first.Tracker))
+        {
+            await admin.RegisterAsync(hash, objectUri: status, actorUri: _origin.Actor("alice"));
+            (await _origin.SendAsync(first.Inbox, "alice", delete)).Should().Be((HttpStatusCode.Accepted, "revoked"));
+
+            // An admin overrules the origin; a replay must not undo that.
+            (await admin.PostAsync("restorations", new { objectUri = status, reason = "appeal upheld" })).Status.Should().Be(HttpStatusCode.Created);
+            (await StatusAsync(admin, hash)).Should().Be("active");
+        }
+
+        await first.StopAsync();
+        await using var second = await FederatedTracker.StartInAsync(directory, port, args => StartAsync(args), [_origin.Domain], registry);
+        using var again = new AdminApiClient(second.Tracker);
+        (await _origin.SendAsync(second.Inbox, "alice", delete)).Should().Be((HttpStatusCode.Accepted, "duplicate"));
+        (await StatusAsync(again, hash)).Should().Be("active");
+    }
 }
 
 /// <summary>The cluster shape: Redis store, registry and federation state.</summary>
