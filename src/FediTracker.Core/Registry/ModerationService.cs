@@ -14,6 +14,12 @@ public interface IRegistryObserver
 
     /// <summary>After a moderation that changed something (the federation outbox queues a delivery here).</summary>
     ValueTask OnModeratedAsync(ModerationRequest request, ModerationResult result, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// After a registration created a torrent, once it is served on this node (federation applies a deletion that
+    /// arrived before the registration here). Most observers need nothing, hence the default.
+    /// </summary>
+    ValueTask OnRegisteredAsync(TorrentRecord torrent, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 }
 
 /// <summary>A passkey as created: the passkey itself is in this object only, never stored.</summary>
@@ -60,6 +66,17 @@ public sealed partial class ModerationService
         if (result.Outcome == RegisterOutcome.Created)
         {
             await PropagateAsync(cancellationToken);
+            foreach (var observer in _observers)
+            {
+                try
+                {
+                    await observer.OnRegisteredAsync(result.Torrent!, cancellationToken);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    Log.ObserverFailed(_logger, observer.GetType().Name, ex);
+                }
+            }
         }
 
         return result;

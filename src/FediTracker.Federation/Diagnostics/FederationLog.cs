@@ -16,4 +16,22 @@ internal static partial class FederationLog
 
     [LoggerMessage(EventId = 4004, Level = LogLevel.Debug, Message = "Refused a {Scheme} signature ({Reason}) from key {KeyId}: {Detail}")]
     public static partial void SignatureRefused(ILogger logger, string scheme, string reason, string? keyId, string detail);
+
+    [LoggerMessage(EventId = 4010, Level = LogLevel.Information, Message = "Inbox refused a {Type} from {Actor}: {Reason}")]
+    public static partial void InboxRefused(ILogger logger, string type, string? actor, string reason);
+
+    [LoggerMessage(EventId = 4011, Level = LogLevel.Information, Message = "{Activity} from {Actor} applied to {Target}: {Changed} hashes changed")]
+    public static partial void Applied(ILogger logger, string activity, string actor, string target, int changed);
+
+    [LoggerMessage(EventId = 4012, Level = LogLevel.Information, Message = "{Actor} now follows the tracker ({Kind})")]
+    public static partial void Followed(ILogger logger, string actor, string kind);
+
+    [LoggerMessage(EventId = 4013, Level = LogLevel.Warning, Message = "Delivery to {Inbox} failed (attempt {Attempt}): {Error}")]
+    public static partial void DeliveryFailed(ILogger logger, string inbox, int attempt, string error);
+
+    [LoggerMessage(EventId = 4014, Level = LogLevel.Warning, Message = "Delivery to {Inbox} given up after {Attempts} attempts: {Error}")]
+    public static partial void DeliveryGaveUp(ILogger logger, string inbox, int attempts, string error);
+
+    [LoggerMessage(EventId = 4015, Level = LogLevel.Warning, Message = "Federation observer could not {Action}")]
+    public static partial void ObserverFailed(ILogger logger, string action, Exception exception);
 }

@@ -15,6 +15,9 @@ public sealed class FederationMetrics
     private readonly Counter<long> _signatures;
     private readonly Counter<long> _fetches;
     private readonly Counter<long> _keyLookups;
+    private readonly Counter<long> _inbox;
+    private readonly Counter<long> _deliveries;
+    private readonly Counter<long> _moderations;
 
     public FederationMetrics(IMeterFactory meterFactory)
     {
@@ -23,6 +26,34 @@ public sealed class FederationMetrics
         _signatures = meter.CreateCounter<long>("feditracker.federation.signatures", "{signature}", "HTTP signatures verified, by scheme and result (ok or the refusal reason).");
         _fetches = meter.CreateCounter<long>("feditracker.federation.fetches", "{fetch}", "Remote fetches and deliveries, by result (ok or the refusal reason).");
         _keyLookups = meter.CreateCounter<long>("feditracker.federation.key_lookups", "{lookup}", "Actor key lookups, by outcome (hit, miss, refresh, negative_hit).");
+        _inbox = meter.CreateCounter<long>("feditracker.federation.inbox", "{request}", "Inbox requests, by result (accepted, ignored, or the rejection reason) and activity type.");
+        _deliveries = meter.CreateCounter<long>("feditracker.federation.deliveries", "{delivery}", "Delivery attempts to remote inboxes, by result (delivered, retry, rejected, gave_up).");
+        _moderations = meter.CreateCounter<long>("feditracker.federation.moderations", "{moderation}", "Moderations applied from federation, by activity (delete_object, delete_actor, suspend, restore, pending, peer_revocation).");
+    }
+
+    /// <summary>One inbox request's outcome: <paramref name="result"/> is <c>accepted</c>, <c>ignored</c>, or a fixed rejection reason.</summary>
+    public void Inbox(string result, string type)
+    {
+        if (_inbox.Enabled)
+        {
+            _inbox.Add(1, new TagList { { "result", result }, { "type", type } });
+        }
+    }
+
+    public void Delivery(string result)
+    {
+        if (_deliveries.Enabled)
+        {
+            _deliveries.Add(1, new TagList { { "result", result } });
+        }
+    }
+
+    public void Moderation(string activity)
+    {
+        if (_moderations.Enabled)
+        {
+            _moderations.Add(1, new TagList { { "activity", activity } });
+        }
     }
 
     public void Signature(SignatureScheme scheme, string reason)

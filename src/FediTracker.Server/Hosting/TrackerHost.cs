@@ -4,6 +4,7 @@ using FediTracker.Core.Registry;
 using FediTracker.Core.Swarms;
 using FediTracker.Server.Admin;
 using FediTracker.Server.Configuration;
+using FediTracker.Server.Federation;
 using FediTracker.Server.Http;
 using FediTracker.Server.Udp;
 using FediTracker.Storage.Redis;
@@ -76,8 +77,10 @@ public static partial class TrackerHost
             }
         }
 
+        var (federationOptions, actorKey) = FederationSetup.Read(builder.Configuration, errors);
         if (errors.Count > 0)
         {
+            actorKey?.Dispose();
             throw new ConfigurationException(errors);
         }
 
@@ -95,6 +98,11 @@ public static partial class TrackerHost
         services.AddSingleton<AccessSynchronizer>();
         services.AddSingleton(sp => new RegistryMetrics(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), sp.GetRequiredService<AccessList>()));
         services.AddSingleton<ModerationService>();
+        if (actorKey is not null)
+        {
+            FederationSetup.AddServices(services, federationOptions, actorKey, string.Equals(storeOptions.Kind, "redis", StringComparison.OrdinalIgnoreCase));
+        }
+
         services.AddSingleton<AccessSyncService>();
         services.AddProblemDetails();
         services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
@@ -107,6 +115,7 @@ public static partial class TrackerHost
             .ConfigureResource(resource => resource.AddService("feditracker"))
             .WithMetrics(metrics => metrics
             .AddMeter(TrackerMetrics.MeterName)
+            .AddMeter(FediTracker.Federation.Diagnostics.FederationMetrics.MeterName)
             .AddRuntimeInstrumentation()
             .AddPrometheusExporter());
         services.AddHostedService<MaintenanceService>();
@@ -159,9 +168,21 @@ public static partial class TrackerHost
 
         var app = builder.Build();
         var tracker = app.Services.GetRequiredService<HttpTrackerEndpoint>();
+        var federation = app.Services.GetService<FederationEndpoint>();
 
-        // Public connections go straight to the tracker, without routing; admin connections continue to endpoints.
-        app.Use((context, next) => IsAdmin(context) ? next(context) : tracker.HandleAsync(context));
+        // Public connections go straight to the tracker, without routing (its paths first: they are the hot ones), then
+        // to the ActivityPub paths when federation is on; admin connections continue to endpoints.
+        app.Use((context, next) =>
+        {
+            if (IsAdmin(context))
+            {
+                return next(context);
+            }
+
+            return federation is null || HttpTrackerEndpoint.Handles(context.Request.Path.Value)
+                ? tracker.HandleAsync(context)
+                : federation.HandleAsync(context);
+        });
         app.UseStatusCodePages();
         app.UseRouting();
         AdminEndpoints.Map(app);
@@ -248,8 +269,6 @@ public static partial class TrackerHost
         OperationTimeout = options.OperationTimeout,
     };
 
-    /// <summary>The Redis connection the registry uses (the swarms' own, or a separate one).</summary>
-    private sealed record RegistryConnection(StackExchange.Redis.IConnectionMultiplexer Multiplexer);
 
     private static System.Net.Sockets.Socket CreateListenSocket(System.Net.EndPoint endpoint)
     {
@@ -276,3 +295,6 @@ public static partial class TrackerHost
     private static bool IsAdmin(HttpContext context) =>
         context.Features.Get<IConnectionItemsFeature>()?.Items.ContainsKey(AdminConnectionMarker.ItemKey) == true;
 }
+
+/// <summary>The Redis connection the registry (and federation state) uses: the swarms' own, or a separate one.</summary>
+internal sealed record RegistryConnection(StackExchange.Redis.IConnectionMultiplexer Multiplexer);
