@@ -1,5 +1,5 @@
 using System.Globalization;
-using FediTracker.Federation.State;
+using FediTracker.Core.FederationState;
 using StackExchange.Redis;
 
 namespace FediTracker.Storage.Redis;

@@ -1,4 +1,4 @@
-using FediTracker.Federation.State;
+using FediTracker.Core.FederationState;
 using Microsoft.Data.Sqlite;
 
 namespace FediTracker.Storage.Sqlite;

@@ -6,7 +6,7 @@ using FediTracker.Federation.Fetching;
 using FediTracker.Federation.Http;
 using FediTracker.Federation.Outbox;
 using FediTracker.Federation.Signatures;
-using FediTracker.Federation.State;
+using FediTracker.Core.FederationState;
 using Microsoft.Extensions.Logging;
 
 namespace FediTracker.Federation.Inbox;

@@ -1,4 +1,4 @@
-using FediTracker.Federation.State;
+using FediTracker.Core.FederationState;
 
 namespace FediTracker.Federation.Outbox;
 

@@ -3,7 +3,7 @@ using FediTracker.Federation.Activities;
 using FediTracker.Federation.Diagnostics;
 using FediTracker.Federation.Fetching;
 using FediTracker.Federation.Signatures;
-using FediTracker.Federation.State;
+using FediTracker.Core.FederationState;
 using Microsoft.Extensions.Logging;
 
 namespace FediTracker.Federation.Outbox;

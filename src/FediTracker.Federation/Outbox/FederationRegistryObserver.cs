@@ -2,7 +2,7 @@ using FediTracker.Core.Registry;
 using FediTracker.Federation.Activities;
 using FediTracker.Federation.Diagnostics;
 using FediTracker.Federation.Inbox;
-using FediTracker.Federation.State;
+using FediTracker.Core.FederationState;
 using Microsoft.Extensions.Logging;
 
 namespace FediTracker.Federation.Outbox;

@@ -4,7 +4,7 @@ using FediTracker.Federation;
 using FediTracker.Federation.Activities;
 using FediTracker.Federation.Http;
 using FediTracker.Federation.Inbox;
-using FediTracker.Federation.State;
+using FediTracker.Core.FederationState;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace FediTracker.Server.Federation;

@@ -3,7 +3,7 @@ using FediTracker.Federation;
 using FediTracker.Federation.Activities;
 using FediTracker.Federation.Fetching;
 using FediTracker.Federation.Outbox;
-using FediTracker.Federation.State;
+using FediTracker.Core.FederationState;
 using FediTracker.Storage.Sqlite;
 
 namespace FediTracker.Server.Federation;

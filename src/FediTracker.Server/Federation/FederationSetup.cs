@@ -8,7 +8,7 @@ using FediTracker.Federation.Inbox;
 using FediTracker.Federation.Keys;
 using FediTracker.Federation.Outbox;
 using FediTracker.Federation.Signatures;
-using FediTracker.Federation.State;
+using FediTracker.Core.FederationState;
 using FediTracker.Server.Configuration;
 using FediTracker.Storage.Redis;
 using FediTracker.Storage.Sqlite;

@@ -356,7 +356,7 @@ public abstract class FederationTests
         items.Should().OnlyContain(i => i!["type"]!.GetValue<string>() == "Delete" && i["actor"]!.GetValue<string>() == a.ActorId);
         await FakeInstance.EventuallyAsync(async () =>
         {
-            var queued = await a.Tracker.Services.GetRequiredService<FediTracker.Federation.State.IFederationStore>().CountQueuedAsync(CancellationToken.None);
+            var queued = await a.Tracker.Services.GetRequiredService<FediTracker.Core.FederationState.IFederationStore>().CountQueuedAsync(CancellationToken.None);
             return queued == 0 ? "ok" : null;
         }, "A's deliveries to leave");
         (await StatusAsync(adminB, foreign)).Should().Be("active", "A does not speak for elsewhere.example");

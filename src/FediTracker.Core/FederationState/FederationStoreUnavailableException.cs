@@ -1,4 +1,4 @@
-namespace FediTracker.Federation.State;
+namespace FediTracker.Core.FederationState;
 
 /// <summary>Thrown by a federation store that cannot be reached or written. The inbox answers 503, so senders retry.</summary>
 public sealed class FederationStoreUnavailableException : Exception

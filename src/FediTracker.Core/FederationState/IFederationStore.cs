@@ -1,4 +1,4 @@
-namespace FediTracker.Federation.State;
+namespace FediTracker.Core.FederationState;
 
 /// <summary>
 /// The durable state of federation, shared by every node: followers, activity ids already handled, deletes waiting
