@@ -4,7 +4,9 @@ using FediTracker.Core.Registry;
 using FediTracker.Core.Swarms;
 using FediTracker.Server.Admin;
 using FediTracker.Server.Configuration;
+using FediTracker.Federation.Media;
 using FediTracker.Server.Http;
+using FediTracker.Server.Torrents;
 using FediTracker.Server.Udp;
 using FediTracker.Storage.Redis;
 using FediTracker.Storage.Sqlite;
@@ -54,6 +56,8 @@ public static partial class TrackerHost
         var (trackerOptions, storeOptions, listen, errors) = ConfigurationValidator.Validate(builder.Configuration);
         var adminTokens = AdminTokens.From(ConfigurationValidator.Bind<AdminOptions>(builder.Configuration, AdminOptions.SectionName, errors), errors);
         var registryOptions = ConfigurationValidator.Bind<RegistryOptions>(builder.Configuration, RegistryOptions.SectionName, errors);
+        var torrentOptions = ConfigurationValidator.Bind<TorrentOptions>(builder.Configuration, TorrentOptions.SectionName, errors);
+        torrentOptions.Validate(errors);
         if (string.IsNullOrWhiteSpace(registryOptions.Path))
         {
             errors.Add("Registry:Path must name the SQLite file.");
@@ -96,6 +100,7 @@ public static partial class TrackerHost
         services.AddSingleton(sp => new RegistryMetrics(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), sp.GetRequiredService<AccessList>()));
         services.AddSingleton<ModerationService>();
         services.AddSingleton<AccessSyncService>();
+        services.AddTorrents(torrentOptions, trackerOptions);
         services.AddProblemDetails();
         services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
         {
@@ -160,12 +165,14 @@ public static partial class TrackerHost
         var app = builder.Build();
         var tracker = app.Services.GetRequiredService<HttpTrackerEndpoint>();
 
-        // Public connections go straight to the tracker, without routing; admin connections continue to endpoints.
-        app.Use((context, next) => IsAdmin(context) ? next(context) : tracker.HandleAsync(context));
+        // Public connections go straight to the tracker, without routing, except the public paths mapped below; admin
+        // connections continue to endpoints.
+        app.Use((context, next) => IsAdmin(context) || PublicEndpoints.Handles(context.Request.Path) ? next(context) : tracker.HandleAsync(context));
         app.UseStatusCodePages();
         app.UseRouting();
         AdminEndpoints.Map(app);
         AdminApi.Map(app);
+        PublicEndpoints.Map(app);
         app.MapOpenApi(AdminApi.Prefix + "/openapi.json");
         return app;
     }
