@@ -74,6 +74,11 @@ internal static class MakeTorrentApi
             context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
             return TypedResults.Problem(title: "Too busy", detail: ex.Message, statusCode: StatusCodes.Status503ServiceUnavailable);
         }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            // The tracker is stopping: the job was cancelled under the waiting request.
+            return TypedResults.Problem(title: "Stopping", detail: "The tracker is shutting down; nothing was registered. Try again.", statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
 
         return result.Outcome switch
         {
