@@ -28,6 +28,36 @@ public sealed class ConfigurationTests
     }
 
     [Test]
+    public void Every_error_in_the_torrents_section_is_reported_at_once()
+    {
+        var act = () => TrackerHost.Build(
+        [
+            "--Torrents:AnnounceUrls:0", "tracker.example/announce",
+            "--Torrents:AnnounceUrls:1", "udp://tracker.example/announce",
+            "--Torrents:AnnounceUrls:2", "ftp://tracker.example/announce",
+            "--Torrents:PublicUrl", "https://tracker.example/?x=1",
+            "--Torrents:MaxMediaBytes", "0",
+            "--Torrents:MakeWorkers", "0",
+            "--Torrents:MakeQueueCapacity", "0",
+            "--Torrents:MediaTimeoutSeconds", "0",
+            "--Torrents:CacheSeconds", "-1",
+            "--Torrents:MinAttachmentBytes", "-1",
+        ]);
+
+        var errors = act.Should().Throw<ConfigurationException>().Which.Errors;
+        foreach (var key in new[] { "AnnounceUrls:0", "AnnounceUrls:1", "AnnounceUrls:2", "PublicUrl", "MaxMediaBytes", "MakeWorkers", "MakeQueueCapacity", "MediaTimeoutSeconds", "CacheSeconds", "MinAttachmentBytes" })
+        {
+            errors.Should().Contain(e => e.Contains(key, StringComparison.Ordinal), key);
+        }
+
+        errors.Should().Contain(e => e.Contains("needs a port", StringComparison.Ordinal));
+        var extraAlone = () => TrackerHost.Build(["--Torrents:ExtraTrackers:0", "https://other.example/announce"]);
+        extraAlone.Should().Throw<ConfigurationException>().Which.Errors.Should().ContainSingle(e => e.Contains("ExtraTrackers needs", StringComparison.Ordinal));
+        var unknown = () => TrackerHost.Build(["--Torrents:MaxMediaByte", "1"]);
+        unknown.Should().Throw<ConfigurationException>().Which.Errors.Should().Contain(e => e.Contains("'MaxMediaByte'", StringComparison.Ordinal));
+    }
+
+    [Test]
     public void A_value_of_the_wrong_type_is_reported_not_thrown_raw()
     {
         var act = () => TrackerHost.Build(["--Tracker:MaxNumWant", "many"]);

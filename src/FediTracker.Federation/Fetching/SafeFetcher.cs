@@ -90,45 +90,66 @@ public sealed class SafeFetcher : IActivityDocumentFetcher, IDisposable
         deadline.CancelAfter(TimeSpan.FromSeconds(_options.TimeoutSeconds));
         try
         {
-            var current = uri;
-            for (var hop = 0; ; hop++)
+            using var response = await GetFollowingRedirectsAsync(uri, ActivityAccept, prepare, deadline.Token).ConfigureAwait(false);
+            var current = response.RequestMessage!.RequestUri!;
+            var mediaType = response.Content.Headers.ContentType?.MediaType?.ToLowerInvariant();
+            if (mediaType is not ("application/activity+json" or "application/ld+json"))
             {
-                using var request = new HttpRequestMessage(HttpMethod.Get, current);
-                request.Headers.TryAddWithoutValidation("Accept", ActivityAccept);
-                prepare?.Invoke(request);
-                using var response = await SendCoreAsync(request, deadline.Token).ConfigureAwait(false);
-                var status = (int)response.StatusCode;
-                if (status is 301 or 302 or 303 or 307 or 308)
-                {
-                    if (hop >= _options.MaxRedirects)
-                    {
-                        throw Refuse(FetchFailure.TooManyRedirects, $"More than {_options.MaxRedirects} redirects fetching {uri}");
-                    }
-
-                    var location = response.Headers.Location ?? throw Refuse(FetchFailure.TooManyRedirects, $"A redirect without Location from {current}");
-                    current = location.IsAbsoluteUri ? location : new Uri(current, location);
-                    continue;
-                }
-
-                if (!response.IsSuccessStatusCode)
-                {
-                    throw Refuse(FetchFailure.BadStatus, $"{current} answered {status}", status);
-                }
-
-                var mediaType = response.Content.Headers.ContentType?.MediaType?.ToLowerInvariant();
-                if (mediaType is not ("application/activity+json" or "application/ld+json"))
-                {
-                    throw Refuse(FetchFailure.BadContentType, $"{current} answered with {mediaType ?? "no content type"}, not ActivityPub JSON");
-                }
-
-                var body = await ReadBodyAsync(response, deadline.Token).ConfigureAwait(false);
-                _metrics?.Fetch("ok");
-                return new FetchResponse(current, status, mediaType, body);
+                throw Refuse(FetchFailure.BadContentType, $"{current} answered with {mediaType ?? "no content type"}, not ActivityPub JSON");
             }
+
+            var body = await ReadBodyAsync(response, deadline.Token).ConfigureAwait(false);
+            _metrics?.Fetch("ok");
+            return new FetchResponse(current, (int)response.StatusCode, mediaType, body);
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             throw Refuse(FetchFailure.Timeout, $"Fetching {uri} took longer than {_options.TimeoutSeconds} s");
+        }
+    }
+
+    /// <summary>
+    /// GETs <paramref name="uri"/> for its body as a stream, for media too large to hold in memory: the same address
+    /// rules, every redirect re-vetted (up to <see cref="SafeFetcherOptions.MaxRedirects"/>), the response must be a
+    /// success. A declared length over <paramref name="maxBytes"/> is refused before any of the body is read, and the
+    /// returned stream throws <see cref="FetchException"/> (<see cref="FetchFailure.TooLarge"/>) as soon as more than
+    /// <paramref name="maxBytes"/> bytes arrive (counted after decompression). <paramref name="timeout"/> bounds the
+    /// whole exchange, body included; a read past it throws <see cref="FetchFailure.Timeout"/>, a broken connection
+    /// <see cref="FetchFailure.ConnectFailed"/>. Dispose the result to release the connection.
+    /// </summary>
+    public async Task<StreamedFetch> GetStreamAsync(Uri uri, long maxBytes, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(uri);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxBytes);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeout, TimeSpan.Zero);
+        CancellationTokenSource? deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        HttpResponseMessage? response = null;
+        try
+        {
+            response = await GetFollowingRedirectsAsync(uri, accept: null, prepare: null, deadline.Token).ConfigureAwait(false);
+            var current = response.RequestMessage!.RequestUri!;
+            var declared = response.Content.Headers.ContentLength;
+            if (declared > maxBytes)
+            {
+                throw Refuse(FetchFailure.TooLarge, $"{current} declares {declared} bytes, more than {maxBytes}");
+            }
+
+            var body = await response.Content.ReadAsStreamAsync(deadline!.Token).ConfigureAwait(false);
+            var stream = new StreamedFetch(current, (int)response.StatusCode, response.Content.Headers.ContentType?.MediaType?.ToLowerInvariant(), declared, response, body, deadline, maxBytes, timeout, Refuse);
+            response = null;
+            deadline = null;
+            _metrics?.Fetch("ok");
+            return stream;
+        }
+        catch (OperationCanceledException) when (deadline is not null && deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw Refuse(FetchFailure.Timeout, $"Fetching {uri} took longer than {timeout.TotalSeconds} s");
+        }
+        finally
+        {
+            response?.Dispose();
+            deadline?.Dispose();
         }
     }
 
@@ -155,6 +176,47 @@ public sealed class SafeFetcher : IActivityDocumentFetcher, IDisposable
     }
 
     public void Dispose() => _invoker.Dispose();
+
+    // GETs, following redirects (each hop vetted again by SendCoreAsync), and returns the first non-redirect response
+    // if it is a success; the caller disposes it. Its RequestMessage.RequestUri is the URL that answered.
+    private async Task<HttpResponseMessage> GetFollowingRedirectsAsync(Uri uri, string? accept, Action<HttpRequestMessage>? prepare, CancellationToken cancellationToken)
+    {
+        var current = uri;
+        for (var hop = 0; ; hop++)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, current);
+            if (accept is not null)
+            {
+                request.Headers.TryAddWithoutValidation("Accept", accept);
+            }
+
+            prepare?.Invoke(request);
+            var response = await SendCoreAsync(request, cancellationToken).ConfigureAwait(false);
+            var status = (int)response.StatusCode;
+            if (status is 301 or 302 or 303 or 307 or 308)
+            {
+                using (response)
+                {
+                    if (hop >= _options.MaxRedirects)
+                    {
+                        throw Refuse(FetchFailure.TooManyRedirects, $"More than {_options.MaxRedirects} redirects fetching {uri}");
+                    }
+
+                    var location = response.Headers.Location ?? throw Refuse(FetchFailure.TooManyRedirects, $"A redirect without Location from {current}");
+                    current = location.IsAbsoluteUri ? location : new Uri(current, location);
+                    continue;
+                }
+            }
+
+            if (!response.IsSuccessStatusCode)
+            {
+                response.Dispose();
+                throw Refuse(FetchFailure.BadStatus, $"{current} answered {status}", status);
+            }
+
+            return response;
+        }
+    }
 
     private async Task<HttpResponseMessage> SendCoreAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {

@@ -12,7 +12,7 @@ namespace FediTracker.Server.Admin;
 internal static class AdminApi
 {
     public const string Prefix = "/api/v1";
-    private const int MaxUriLength = 2048;
+    internal const int MaxUriLength = 2048;
     private const int MaxReasonLength = 2000;
     private const string MetainfoContentType = "application/x-bittorrent";
 
@@ -27,6 +27,7 @@ internal static class AdminApi
             .Accepts<byte[]>(MetainfoContentType)
             .WithSummary("Register a torrent by uploading its .torrent file (v1 hash over the raw info bytes, v2 hash when it has meta version 2); links as query parameters")
             .Produces<TorrentDto>(StatusCodes.Status201Created).Produces<TorrentDto>().ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesValidationProblem();
+        MakeTorrentApi.Map(torrents);
         torrents.MapGet("/", ListAsync)
             .WithSummary("List torrents (filter by object, actor, media URL, status; paged by id)").Produces<PageDto<TorrentDto>>().ProducesValidationProblem();
         torrents.MapGet("/{infoHash}", GetAsync)
@@ -384,20 +385,18 @@ internal static class AdminApi
             ? TypedResults.NoContent()
             : TypedResults.Problem(title: "Not found", detail: $"No live passkey {id}.", statusCode: StatusCodes.Status404NotFound);
 
-    private static void CheckUri(string? value, string field, Dictionary<string, string[]> errors)
+    internal static void CheckUri(string? value, string field, Dictionary<string, string[]> errors)
     {
-        if (value is null)
-        {
-            return;
-        }
-
-        if (value.Length > MaxUriLength
-            || !Uri.TryCreate(value, UriKind.Absolute, out var uri)
-            || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
+        if (value is not null && !IsHttpUri(value, out _))
         {
             errors[field] = [$"must be an absolute http(s) URI of at most {MaxUriLength} characters"];
         }
     }
+
+    internal static bool IsHttpUri(string value, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Uri? uri) =>
+        Uri.TryCreate(value, UriKind.Absolute, out uri)
+        && value.Length <= MaxUriLength
+        && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp);
 
     private static void CheckPaging(long? after, int? limit, Dictionary<string, string[]> errors)
     {

@@ -4,8 +4,10 @@ using FediTracker.Core.Registry;
 using FediTracker.Core.Swarms;
 using FediTracker.Server.Admin;
 using FediTracker.Server.Configuration;
+using FediTracker.Federation.Media;
 using FediTracker.Server.Federation;
 using FediTracker.Server.Http;
+using FediTracker.Server.Torrents;
 using FediTracker.Server.Udp;
 using FediTracker.Storage.Redis;
 using FediTracker.Storage.Sqlite;
@@ -55,6 +57,8 @@ public static partial class TrackerHost
         var (trackerOptions, storeOptions, listen, errors) = ConfigurationValidator.Validate(builder.Configuration);
         var adminTokens = AdminTokens.From(ConfigurationValidator.Bind<AdminOptions>(builder.Configuration, AdminOptions.SectionName, errors), errors);
         var registryOptions = ConfigurationValidator.Bind<RegistryOptions>(builder.Configuration, RegistryOptions.SectionName, errors);
+        var torrentOptions = ConfigurationValidator.Bind<TorrentOptions>(builder.Configuration, TorrentOptions.SectionName, errors);
+        torrentOptions.Validate(errors);
         if (string.IsNullOrWhiteSpace(registryOptions.Path))
         {
             errors.Add("Registry:Path must name the SQLite file.");
@@ -104,6 +108,7 @@ public static partial class TrackerHost
         }
 
         services.AddSingleton<AccessSyncService>();
+        services.AddTorrents(torrentOptions, trackerOptions);
         services.AddProblemDetails();
         services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
         {
@@ -170,8 +175,9 @@ public static partial class TrackerHost
         var tracker = app.Services.GetRequiredService<HttpTrackerEndpoint>();
         var federation = app.Services.GetService<FederationEndpoint>();
 
-        // Public connections go straight to the tracker, without routing (its paths first: they are the hot ones), then
-        // to the ActivityPub paths when federation is on; admin connections continue to endpoints.
+        // Public connections go straight to the tracker, without routing (its paths first: they are the hot ones); the
+        // public torrent endpoints go on to routing, the ActivityPub paths to federation when it is on; admin
+        // connections continue to endpoints.
         app.Use((context, next) =>
         {
             if (IsAdmin(context))
@@ -179,14 +185,24 @@ public static partial class TrackerHost
                 return next(context);
             }
 
-            return federation is null || HttpTrackerEndpoint.Handles(context.Request.Path.Value)
-                ? tracker.HandleAsync(context)
-                : federation.HandleAsync(context);
+            var path = context.Request.Path.Value;
+            if (HttpTrackerEndpoint.Handles(path))
+            {
+                return tracker.HandleAsync(context);
+            }
+
+            if (PublicEndpoints.Handles(context.Request.Path))
+            {
+                return next(context);
+            }
+
+            return federation is null ? tracker.HandleAsync(context) : federation.HandleAsync(context);
         });
         app.UseStatusCodePages();
         app.UseRouting();
         AdminEndpoints.Map(app);
         AdminApi.Map(app);
+        PublicEndpoints.Map(app);
         app.MapOpenApi(AdminApi.Prefix + "/openapi.json");
         return app;
     }
