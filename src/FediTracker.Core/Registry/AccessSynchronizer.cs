@@ -61,7 +61,7 @@ public sealed partial class AccessSynchronizer : IDisposable
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 2001, Level = LogLevel.Debug, Message = "Applied {Count} access changes, now at version {Version}")]
+        [LoggerMessage(EventId = 2203, Level = LogLevel.Debug, Message = "Applied {Count} access changes, now at version {Version}")]
         public static partial void CaughtUp(ILogger logger, int count, long version);
     }
 }

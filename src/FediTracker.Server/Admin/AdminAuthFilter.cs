@@ -68,10 +68,10 @@ internal sealed partial class AdminAuthFilter(AdminTokens tokens, ILogger<AdminA
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Admin API call failed: the registry is unavailable")]
+        [LoggerMessage(EventId = 5001, Level = LogLevel.Warning, Message = "Admin API call failed: the registry is unavailable")]
         public static partial void RegistryUnavailable(ILogger logger, Exception exception);
 
-        [LoggerMessage(EventId = 3002, Level = LogLevel.Warning, Message = "Admin API call half done: the swarm store is unavailable")]
+        [LoggerMessage(EventId = 5002, Level = LogLevel.Warning, Message = "Admin API call half done: the swarm store is unavailable")]
         public static partial void StoreUnavailable(ILogger logger, Exception exception);
     }
 }

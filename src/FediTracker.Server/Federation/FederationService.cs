@@ -149,13 +149,13 @@ internal sealed partial class FederationService : BackgroundService
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 4101, Level = LogLevel.Information, Message = "Federation on as {Actor}: {Trusted} trusted domains, {Peers} peer trackers")]
+        [LoggerMessage(EventId = 4301, Level = LogLevel.Information, Message = "Federation on as {Actor}: {Trusted} trusted domains, {Peers} peer trackers")]
         public static partial void Started(ILogger logger, string actor, int trusted, int peers);
 
-        [LoggerMessage(EventId = 4102, Level = LogLevel.Warning, Message = "Federation state unavailable; deliveries wait")]
+        [LoggerMessage(EventId = 4302, Level = LogLevel.Warning, Message = "Federation state unavailable; deliveries wait")]
         public static partial void Unavailable(ILogger logger, Exception exception);
 
-        [LoggerMessage(EventId = 4103, Level = LogLevel.Information, Message = "Peer tracker {Actor} could not be reached to follow it ({Reason}); retrying")]
+        [LoggerMessage(EventId = 4303, Level = LogLevel.Information, Message = "Peer tracker {Actor} could not be reached to follow it ({Reason}); retrying")]
         public static partial void PeerUnreachable(ILogger logger, string actor, string reason);
     }
 }

@@ -108,10 +108,10 @@ internal sealed partial class AccessSyncService : BackgroundService
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = "Access list: {Hashes} hashes, {Passkeys} passkeys, feed version {Version}")]
+        [LoggerMessage(EventId = 2201, Level = LogLevel.Information, Message = "Access list: {Hashes} hashes, {Passkeys} passkeys, feed version {Version}")]
         public static partial void Loaded(ILogger logger, int hashes, int passkeys, long version);
 
-        [LoggerMessage(EventId = 4002, Level = LogLevel.Warning, Message = "The registry is unavailable; the access list keeps its last state")]
+        [LoggerMessage(EventId = 2202, Level = LogLevel.Warning, Message = "The registry is unavailable; the access list keeps its last state")]
         public static partial void Unavailable(ILogger logger, Exception exception);
     }
 }
