@@ -28,6 +28,7 @@ internal static class AdminApi
             .WithSummary("Register a torrent by uploading its .torrent file (v1 hash over the raw info bytes, v2 hash when it has meta version 2); links as query parameters")
             .Produces<TorrentDto>(StatusCodes.Status201Created).Produces<TorrentDto>().ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesValidationProblem();
         MakeTorrentApi.Map(torrents);
+        UploadMakeApi.Map(torrents);
         torrents.MapGet("/", ListAsync)
             .WithSummary("List torrents (filter by object, actor, media URL, status; paged by id)").Produces<PageDto<TorrentDto>>().ProducesValidationProblem();
         torrents.MapGet("/{infoHash}", GetAsync)

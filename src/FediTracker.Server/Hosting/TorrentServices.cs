@@ -38,6 +38,7 @@ internal static class TorrentServices
             sp.GetRequiredService<ILogger<TorrentMaker>>()));
         services.AddHostedService<TorrentMakerService>();
         services.AddSingleton<Torrents.PublicTorrentCatalog>();
+        services.AddSingleton<Admin.UploadGate>();
     }
 
     /// <summary>Starts the maker's workers with the host and stops them (cancelling what is left) with it.</summary>
