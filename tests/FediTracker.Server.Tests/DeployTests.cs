@@ -129,6 +129,12 @@ public sealed partial class DeployTests
         await udp.RoundTripAsync(UdpTrackerClient.Announce(id ^ 0x5A5A5A5A, 3, hash, TestData.PeerId(3), 0, 2, 10, 6883));
 
         tracker.Services.GetRequiredService<TrackerMetrics>().StoreError("announce");
+
+        // Federation is off in this tracker; its instruments are still exported once something is recorded on the
+        // host's meter factory under the federation meter's name.
+        var federation = tracker.Services.GetService<FediTracker.Federation.Diagnostics.FederationMetrics>()
+            ?? new FediTracker.Federation.Diagnostics.FederationMetrics(tracker.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
+        federation.Delivery("gave_up");
     }
 
     /// <summary>The metric names a PromQL expression selects (not functions, labels, keywords or durations).</summary>
