@@ -122,6 +122,12 @@ public static partial class TrackerHost
             .AddMeter(TrackerMetrics.MeterName)
             .AddMeter(FediTracker.Federation.Diagnostics.FederationMetrics.MeterName)
             .AddRuntimeInstrumentation()
+
+            // Three runtime gauges end in ".count", which Prometheus reserves for histogram/summary counts (promtool
+            // flags them); they are exported under names that say what they hold.
+            .AddView("dotnet.assembly.count", new MetricStreamConfiguration { Name = "dotnet.assemblies.loaded" })
+            .AddView("dotnet.process.cpu.count", new MetricStreamConfiguration { Name = "dotnet.process.cpus" })
+            .AddView("dotnet.timer.count", new MetricStreamConfiguration { Name = "dotnet.timers.active" })
             .AddPrometheusExporter());
         services.AddHostedService<MaintenanceService>();
 
