@@ -315,7 +315,7 @@ public abstract class AutoRegistrationTests
         busy.OpenGate();
         await WaitForTorrentAsync(admin, busy.Status("alice", 1), busy.MediaUrl("/gated/held.mp4"));
         await WaitForTorrentAsync(admin, busy.Status("alice", 2), busy.MediaUrl("/media/queued.mp4"));
-        counts["made"].Should().Be(2);
+        await counts.WaitForAsync("made", 2);
         counts["queued"].Should().Be(2);
         (await TorrentsOfAsync(admin, refused)).Should().BeEmpty();
         busy.Hits("/media/refused.mp4").Should().Be(0, "a dropped attachment is not fetched");
@@ -343,6 +343,7 @@ public abstract class AutoRegistrationTests
         var second = _origin.Status("alice", 9);
         (await _origin.SendAsync(fed.Inbox, "alice", _origin.CreateNote("alice", second, (mediaUrl, "video/mp4")))).Should().Be((HttpStatusCode.Accepted, "attachments_queued"));
         await WaitForTorrentAsync(admin, second, mediaUrl);
+        await counts.WaitForAsync("made");
         (await _origin.SendAsync(fed.Inbox, "alice", _origin.DeleteStatus("alice", second))).Should().Be((HttpStatusCode.Accepted, "revoked"));
         var hits = _origin.Hits("/media/" + name);
         (await _origin.SendAsync(fed.Inbox, "alice", AsUpdate(_origin.CreateNote("alice", second, (mediaUrl, "video/mp4"))))).Should().Be((HttpStatusCode.Accepted, "attachments_queued"));
