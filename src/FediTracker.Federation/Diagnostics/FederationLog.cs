@@ -34,4 +34,13 @@ internal static partial class FederationLog
 
     [LoggerMessage(EventId = 4015, Level = LogLevel.Warning, Message = "Federation observer could not {Action}")]
     public static partial void ObserverFailed(ILogger logger, string action, Exception exception);
+
+    [LoggerMessage(EventId = 4020, Level = LogLevel.Information, Message = "Automatic registration skipped {MediaUrl} of {ObjectUri}: the torrent-making queue is full ({Capacity} waiting)")]
+    public static partial void AutoRegistrationQueueFull(ILogger logger, string mediaUrl, string objectUri, int capacity);
+
+    [LoggerMessage(EventId = 4021, Level = LogLevel.Debug, Message = "Automatic registration skipped {MediaUrl} of {ObjectUri}: {Outcome}")]
+    public static partial void AutoRegistrationSkipped(ILogger logger, string mediaUrl, string objectUri, string outcome);
+
+    [LoggerMessage(EventId = 4022, Level = LogLevel.Information, Message = "Automatic registration of {MediaUrl} of {ObjectUri} ended: {Outcome} ({Detail})")]
+    public static partial void AutoRegistrationEnded(ILogger logger, string mediaUrl, string objectUri, string outcome, string detail);
 }

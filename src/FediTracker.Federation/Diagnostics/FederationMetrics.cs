@@ -18,6 +18,7 @@ public sealed class FederationMetrics
     private readonly Counter<long> _inbox;
     private readonly Counter<long> _deliveries;
     private readonly Counter<long> _moderations;
+    private readonly Counter<long> _autoRegistrations;
 
     public FederationMetrics(IMeterFactory meterFactory)
     {
@@ -29,6 +30,7 @@ public sealed class FederationMetrics
         _inbox = meter.CreateCounter<long>("feditracker.federation.inbox", "{request}", "Inbox requests, by result (accepted, ignored, or the rejection reason) and activity type.");
         _deliveries = meter.CreateCounter<long>("feditracker.federation.deliveries", "{delivery}", "Delivery attempts to remote inboxes, by result (delivered, retry, rejected, gave_up).");
         _moderations = meter.CreateCounter<long>("feditracker.federation.moderations", "{moderation}", "Moderations applied from federation, by activity (delete_object, delete_actor, suspend, restore, pending, peer_revocation).");
+        _autoRegistrations = meter.CreateCounter<long>("feditracker.federation.auto_registrations", "{attachment}", "Attachments of incoming posts offered for automatic registration, by outcome (queued, queue_full, not_media, foreign_host, bad_url, too_small, too_large, capped; then made, exists, blocked, too_small, failed, cancelled).");
     }
 
     /// <summary>One inbox request's outcome: <paramref name="result"/> is <c>accepted</c>, <c>ignored</c>, or a fixed rejection reason.</summary>
@@ -53,6 +55,15 @@ public sealed class FederationMetrics
         if (_moderations.Enabled)
         {
             _moderations.Add(1, new TagList { { "activity", activity } });
+        }
+    }
+
+    /// <summary>One attachment's step in automatic registration: <paramref name="outcome"/> is a fixed label.</summary>
+    public void AutoRegistration(string outcome)
+    {
+        if (_autoRegistrations.Enabled)
+        {
+            _autoRegistrations.Add(1, new TagList { { "outcome", outcome } });
         }
     }
 

@@ -4,6 +4,7 @@ using FediTracker.Federation.Activities;
 using FediTracker.Federation.Diagnostics;
 using FediTracker.Federation.Fetching;
 using FediTracker.Federation.Http;
+using FediTracker.Federation.Media;
 using FediTracker.Federation.Outbox;
 using FediTracker.Federation.Signatures;
 using FediTracker.Core.FederationState;
@@ -26,6 +27,9 @@ namespace FediTracker.Federation.Inbox;
 /// false or absent, and only when we suspended them on the origin's word, the actor is fetched from its origin and
 /// restored if it says it is not suspended.</item>
 /// <item><c>Delete</c> from a configured peer tracker: its revocation, applied to torrents of its domains only.</item>
+/// <item><c>Create</c> or <c>Update</c> of a public post (<c>Note</c>, <c>Video</c>, …, embedded) on the actor's
+/// origin, from a trusted domain with a relay subscription on that origin, when automatic registration is on: its
+/// media attachments are handed to <see cref="AutoRegistrar"/>, unless a delete of the post is pending.</item>
 /// </list>
 /// Anything else is answered 202 and ignored. Every outcome is counted by reason.
 /// </summary>
@@ -43,6 +47,7 @@ public sealed class InboxProcessor
     private readonly ILogger _logger;
     private readonly FederationMetrics? _metrics;
     private readonly Dictionary<string, PeerTrackerOptions> _peers;
+    private readonly AutoRegistrar? _autoRegistrar;
 
     public InboxProcessor(
         FederationOptions options,
@@ -55,7 +60,8 @@ public sealed class InboxProcessor
         OriginRateLimiter limiter,
         TimeProvider time,
         ILogger<InboxProcessor> logger,
-        FederationMetrics? metrics = null)
+        FederationMetrics? metrics = null,
+        AutoRegistrar? autoRegistrar = null)
     {
         _options = options ?? throw new ArgumentNullException(nameof(options));
         _actor = actor ?? throw new ArgumentNullException(nameof(actor));
@@ -68,6 +74,7 @@ public sealed class InboxProcessor
         _time = time ?? throw new ArgumentNullException(nameof(time));
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
         _metrics = metrics;
+        _autoRegistrar = autoRegistrar;
         _peers = new Dictionary<string, PeerTrackerOptions>(StringComparer.Ordinal);
         foreach (var peer in options.Peers)
         {
@@ -137,7 +144,7 @@ public sealed class InboxProcessor
         {
             var activity = document.RootElement;
             var type = JsonRead.Type(activity) ?? "unknown";
-            var metricType = type is "Follow" or "Undo" or "Delete" or "Update" or "Accept" ? type : "other";
+            var metricType = type is "Follow" or "Undo" or "Delete" or "Update" or "Accept" or "Create" ? type : "other";
             var id = JsonRead.String(activity, "id");
             var actor = JsonRead.Reference(activity, "actor");
             if (activity.ValueKind != JsonValueKind.Object || type == "unknown" || id is null || actor is null)
@@ -206,6 +213,8 @@ public sealed class InboxProcessor
         "Undo" => UndoAsync(activity, actor, cancellationToken),
         "Delete" when _peers.TryGetValue(actor, out var peer) => PeerRevocationAsync(activity, actor, peer, cancellationToken),
         "Delete" => DeleteAsync(activity, actor, actorUri, signer, cancellationToken),
+        "Create" => CreateAsync(activity, actor, actorUri, cancellationToken),
+        "Update" when IsPost(JsonRead.Object(activity, "object")) => CreateAsync(activity, actor, actorUri, cancellationToken),
         "Update" => UpdateAsync(activity, actor, signer, cancellationToken),
         _ => Task.FromResult(InboxResult.Ignored()),
     };
@@ -387,6 +396,93 @@ public sealed class InboxProcessor
         await _store.SetActorSuspendedAsync(actor, false, cancellationToken).ConfigureAwait(false);
         return InboxResult.Accepted("restored");
     }
+
+    private static bool IsPost(JsonElement? content) =>
+        content is { } post && JsonRead.Type(post) is "Note" or "Article" or "Page" or "Question" or "Video" or "Audio" or "Image";
+
+    /// <summary>
+    /// A new or edited post: its media attachments are offered for automatic registration. Only an embedded object is
+    /// read (nothing is fetched); its id must be on the actor's origin and, when it names its author, name this actor.
+    /// An edit offers the attachments again; those registered already are found before anything is fetched.
+    /// </summary>
+    private async Task<InboxResult> CreateAsync(JsonElement activity, string actor, Uri actorUri, CancellationToken cancellationToken)
+    {
+        if (_autoRegistrar is null || JsonRead.Object(activity, "object") is not { } post || !IsPost(post))
+        {
+            return InboxResult.Ignored();
+        }
+
+        var objectUri = DomainMatcher.HttpUri(JsonRead.String(post, "id"));
+        if (objectUri is null)
+        {
+            return new InboxResult(400, "bad_object");
+        }
+
+        if (!DomainMatcher.SameOrigin(objectUri, actorUri) || (HasAuthors(post) && !Authors(post).Contains(actor, StringComparer.Ordinal)))
+        {
+            return new InboxResult(403, "origin_mismatch");
+        }
+
+        if (!DomainMatcher.Matches(_options.TrustedDomains, actorUri))
+        {
+            return new InboxResult(403, "untrusted_domain");
+        }
+
+        if (!IsAddressedToPublic(activity) && !IsAddressedToPublic(post))
+        {
+            return InboxResult.Ignored("not_public");
+        }
+
+        var attachments = MediaAttachment.ReadAll(post);
+        if (attachments.Count == 0)
+        {
+            return InboxResult.Ignored("no_attachments");
+        }
+
+        var followers = await _store.ListFollowersAsync(cancellationToken).ConfigureAwait(false);
+        if (!followers.Any(f => f.Kind == FollowerKind.Relay && DomainMatcher.HttpUri(f.ActorId) is { } follower && DomainMatcher.SameOrigin(follower, actorUri)))
+        {
+            return InboxResult.Ignored("not_subscribed");
+        }
+
+        // Deleted before it arrived (or before this edit): nothing is made. A delete that comes while the torrent is
+        // being made is applied when it is registered, as for any registration.
+        var pending = await _store.GetPendingTombstonesAsync(objectUri.OriginalString, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        if (pending.Any(t => t.ActorUri == actor))
+        {
+            return InboxResult.Ignored("deleted");
+        }
+
+        var queued = _autoRegistrar.Offer(objectUri.OriginalString, actorUri, attachments);
+        return queued > 0 ? InboxResult.Accepted("attachments_queued") : InboxResult.Ignored("attachments_skipped");
+    }
+
+    private static bool HasAuthors(JsonElement post) => post.TryGetProperty("attributedTo", out _);
+
+    // attributedTo is a reference or an array of them (PeerTube names the account and the channel).
+    private static IEnumerable<string> Authors(JsonElement post)
+    {
+        if (!post.TryGetProperty("attributedTo", out var value))
+        {
+            yield break;
+        }
+
+        var items = value.ValueKind == JsonValueKind.Array ? value.EnumerateArray().ToArray() : [value];
+        foreach (var item in items)
+        {
+            if (item.ValueKind == JsonValueKind.String)
+            {
+                yield return item.GetString()!;
+            }
+            else if (JsonRead.String(item, "id") is { } id)
+            {
+                yield return id;
+            }
+        }
+    }
+
+    private static bool IsAddressedToPublic(JsonElement element) =>
+        JsonRead.Strings(element, "to").Concat(JsonRead.Strings(element, "cc")).Any(ActivityStreams.IsPublic);
 
     /// <summary>
     /// A peer tracker's revocation (the shape <see cref="TrackerActor.Revocation"/> writes). Its object or actor target

@@ -20,7 +20,14 @@ public sealed record TorrentMakeRequest
     /// <summary>The file's name in the torrent; null takes the last segment of the media URL's path.</summary>
     public string? Name { get; init; }
 
-    /// <summary>Who registers it: an admin token's name, or <c>activitypub</c>.</summary>
+    /// <summary>
+    /// Files smaller than this are not made (<see cref="TorrentMakeOutcome.TooSmall"/>): a declared Content-Length below
+    /// it ends the download before any byte is read; without one, the length hashed decides and nothing is registered.
+    /// 0 (the default): no minimum.
+    /// </summary>
+    public long MinBytes { get; init; }
+
+    /// <summary>Who registers it: an admin token's name, or the actor whose post it was made from.</summary>
     public required string By { get; init; }
 
     public ModerationSource Source { get; init; } = ModerationSource.Admin;

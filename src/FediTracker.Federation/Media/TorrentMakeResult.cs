@@ -33,6 +33,9 @@ public enum TorrentMakeOutcome
 
     /// <summary><see cref="TorrentOptions.AnnounceUrls"/> is empty: the tracker does not know its own URL.</summary>
     NotConfigured = 8,
+
+    /// <summary>The media is smaller than <see cref="TorrentMakeRequest.MinBytes"/>; nothing was registered.</summary>
+    TooSmall = 9,
 }
 
 /// <summary>The outcome, the torrent record concerned (new, existing, or in the way), and a sentence for people.</summary>

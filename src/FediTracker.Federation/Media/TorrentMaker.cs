@@ -216,6 +216,12 @@ public sealed partial class TorrentMaker : IAsyncDisposable
             var media = await _fetcher.GetStreamAsync(request.MediaUrl, _options.MaxMediaBytes, TimeSpan.FromSeconds(_options.MediaTimeoutSeconds), cancellationToken).ConfigureAwait(false);
             await using (media.ConfigureAwait(false))
             {
+                if (media.ContentLength < request.MinBytes)
+                {
+                    // Disposing the response closes the connection: the body is not read, let alone hashed.
+                    return TooSmall(mediaUrl, media.ContentLength.Value, request.MinBytes);
+                }
+
                 var build = new TorrentBuildOptions
                 {
                     Name = name,
@@ -243,6 +249,12 @@ public sealed partial class TorrentMaker : IAsyncDisposable
             return FromFetch(e);
         }
 
+        if (built.Length < request.MinBytes)
+        {
+            // The origin did not declare a length; what was hashed shows the file is below the minimum.
+            return TooSmall(mediaUrl, built.Length, request.MinBytes);
+        }
+
         var registration = new TorrentRegistration
         {
             V1 = built.InfoHashV1,
@@ -266,6 +278,9 @@ public sealed partial class TorrentMaker : IAsyncDisposable
             _ => new(TorrentMakeOutcome.Conflict, result.Torrent, result.Detail ?? $"The same file is registered already, as torrent {result.Torrent?.Id}, with other links."),
         };
     }
+
+    private static TorrentMakeResult TooSmall(string mediaUrl, long length, long minimum) =>
+        new(TorrentMakeOutcome.TooSmall, null, $"{mediaUrl} has {length} bytes, fewer than the {minimum} asked for; no torrent was made.");
 
     private TorrentMakeResult FromFetch(FetchException e)
     {

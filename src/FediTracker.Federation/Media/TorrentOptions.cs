@@ -38,10 +38,28 @@ public sealed class TorrentOptions
     public bool AllowPrivateAddresses { get; set; }
 
     /// <summary>
+    /// Whether the inbox makes and registers torrents of the media attached to public posts that subscribed instances
+    /// (relay followers from <c>Federation:TrustedDomains</c>) send in <c>Create</c> and <c>Update</c> activities.
+    /// Off by default; needs <see cref="AnnounceUrls"/> and federation.
+    /// </summary>
+    public bool AutoRegister { get; set; }
+
+    /// <summary>
     /// Attachments smaller than this are not made into torrents when they are registered automatically from
-    /// ActivityPub <c>Create</c> activities (the origin serves small files well enough). 10 MiB by default.
+    /// ActivityPub <c>Create</c> activities (the origin serves small files well enough): a size the activity states
+    /// decides before anything is fetched, else the response's Content-Length before any byte is hashed. 10 MiB by default.
     /// </summary>
     public long MinAttachmentBytes { get; set; } = 10L * 1024 * 1024;
+
+    /// <summary>Attachments taken from one activity at most (the rest are counted as <c>capped</c>). 4 by default.</summary>
+    public int MaxAttachmentsPerActivity { get; set; } = 4;
+
+    /// <summary>
+    /// Hosts other than the actor's own origin that an instance serves its media from (Mastodon's
+    /// <c>files.social.example</c>, a CDN). Automatic registration fetches an attachment only from the actor's origin
+    /// or from the hosts listed here for the actor's domain.
+    /// </summary>
+    public List<MediaHostOptions> MediaHosts { get; set; } = [];
 
     /// <summary>Make requests that may wait for a worker; past this the tracker refuses new ones at once. 32 by default.</summary>
     public int MakeQueueCapacity { get; set; } = 32;
@@ -92,6 +110,38 @@ public sealed class TorrentOptions
         if (MinAttachmentBytes < 0)
         {
             errors.Add($"{SectionName}:MinAttachmentBytes must not be negative.");
+        }
+
+        if (MaxAttachmentsPerActivity is < 1 or > 64)
+        {
+            errors.Add($"{SectionName}:MaxAttachmentsPerActivity must be 1 to 64.");
+        }
+
+        if (AutoRegister && AnnounceUrls.Count == 0)
+        {
+            errors.Add($"{SectionName}:AutoRegister needs {SectionName}:AnnounceUrls: without them the tracker makes no torrents.");
+        }
+
+        for (var i = 0; i < MediaHosts.Count; i++)
+        {
+            var entry = MediaHosts[i];
+            if (!DomainMatcher.IsValidEntry(entry.Domain))
+            {
+                errors.Add($"{SectionName}:MediaHosts:{i}:Domain: '{entry.Domain}' is not a host name or host:port.");
+            }
+
+            if (entry.Hosts.Count == 0)
+            {
+                errors.Add($"{SectionName}:MediaHosts:{i}:Hosts must list at least one host.");
+            }
+
+            for (var j = 0; j < entry.Hosts.Count; j++)
+            {
+                if (!DomainMatcher.IsValidEntry(entry.Hosts[j]))
+                {
+                    errors.Add($"{SectionName}:MediaHosts:{i}:Hosts:{j}: '{entry.Hosts[j]}' is not a host name or host:port.");
+                }
+            }
         }
 
         if (MakeQueueCapacity is < 1 or > 100_000)

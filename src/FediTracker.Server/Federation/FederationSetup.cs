@@ -6,6 +6,7 @@ using FediTracker.Federation.Diagnostics;
 using FediTracker.Federation.Fetching;
 using FediTracker.Federation.Inbox;
 using FediTracker.Federation.Keys;
+using FediTracker.Federation.Media;
 using FediTracker.Federation.Outbox;
 using FediTracker.Federation.Signatures;
 using FediTracker.Core.FederationState;
@@ -46,7 +47,8 @@ internal static class FederationSetup
         }
     }
 
-    public static void AddServices(IServiceCollection services, FederationOptions options, ActorKeyPair key, bool redis)
+    /// <summary>Adds federation's services; with <see cref="TorrentOptions.AutoRegister"/>, the inbox registers posts' media.</summary>
+    public static void AddServices(IServiceCollection services, FederationOptions options, ActorKeyPair key, bool redis, TorrentOptions torrents)
     {
         services.AddSingleton(options);
         services.AddSingleton(key);
@@ -85,6 +87,16 @@ internal static class FederationSetup
             sp.GetRequiredService<ILogger<DeletionApplier>>(),
             sp.GetRequiredService<FederationMetrics>()));
         services.AddSingleton(new OriginRateLimiter(options.InboxRequestsPerMinute, options.InboxBurst));
+        var autoRegister = torrents.AutoRegister && torrents.AnnounceUrls.Count > 0;
+        if (autoRegister)
+        {
+            services.AddSingleton(sp => new AutoRegistrar(
+                torrents,
+                sp.GetRequiredService<TorrentMaker>(),
+                sp.GetRequiredService<ILogger<AutoRegistrar>>(),
+                sp.GetRequiredService<FederationMetrics>()));
+        }
+
         services.AddSingleton(sp => new InboxProcessor(
             options,
             sp.GetRequiredService<TrackerActor>(),
@@ -96,7 +108,8 @@ internal static class FederationSetup
             sp.GetRequiredService<OriginRateLimiter>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<InboxProcessor>>(),
-            sp.GetRequiredService<FederationMetrics>()));
+            sp.GetRequiredService<FederationMetrics>(),
+            autoRegister ? sp.GetRequiredService<AutoRegistrar>() : null));
         services.AddSingleton<IRegistryObserver>(sp => new FederationRegistryObserver(
             sp.GetRequiredService<TrackerActor>(),
             sp.GetRequiredService<IFederationStore>(),

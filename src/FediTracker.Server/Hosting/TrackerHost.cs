@@ -82,6 +82,11 @@ public static partial class TrackerHost
         }
 
         var (federationOptions, actorKey) = FederationSetup.Read(builder.Configuration, errors);
+        if (torrentOptions.AutoRegister && !federationOptions.IsEnabled)
+        {
+            errors.Add("Torrents:AutoRegister needs federation (Federation:PublicUrl): posts to register arrive in its inbox.");
+        }
+
         if (errors.Count > 0)
         {
             actorKey?.Dispose();
@@ -104,7 +109,7 @@ public static partial class TrackerHost
         services.AddSingleton<ModerationService>();
         if (actorKey is not null)
         {
-            FederationSetup.AddServices(services, federationOptions, actorKey, string.Equals(storeOptions.Kind, "redis", StringComparison.OrdinalIgnoreCase));
+            FederationSetup.AddServices(services, federationOptions, actorKey, string.Equals(storeOptions.Kind, "redis", StringComparison.OrdinalIgnoreCase), torrentOptions);
         }
 
         services.AddSingleton<AccessSyncService>();

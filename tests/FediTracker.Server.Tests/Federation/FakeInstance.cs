@@ -21,7 +21,10 @@ namespace FediTracker.Server.Tests.Federation;
 /// <summary>
 /// A fediverse instance on 127.0.0.1 (Kestrel, port chosen by the system): it serves actor documents with their keys
 /// under <c>/users/&lt;name&gt;</c>, keeps what is posted to its <c>/inbox</c>, and signs what its actors send with
-/// <see cref="RequestSigner"/>, as Mastodon does (draft-cavage, rsa-sha256).
+/// <see cref="RequestSigner"/>, as Mastodon does (draft-cavage, rsa-sha256). It also serves its media, as an instance
+/// does from its own origin: <c>/media/&lt;name&gt;</c> with a Content-Length, <c>/chunked/&lt;name&gt;</c> without one,
+/// <c>/stalled/&lt;name&gt;</c> with a Content-Length and no body ever, and <c>/gated/&lt;name&gt;</c>, held until the test
+/// opens the gate; it counts requests per path.
 /// </summary>
 internal sealed class FakeInstance : IAsyncDisposable
 {
@@ -29,6 +32,10 @@ internal sealed class FakeInstance : IAsyncDisposable
     private readonly ConcurrentDictionary<string, ActorKeyPair> _keys = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, bool> _suspended = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<IncomingRequest> _inbox = new();
+    private readonly ConcurrentDictionary<string, byte[]> _files = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int> _hits = new(StringComparer.Ordinal);
+    private readonly TaskCompletionSource _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _gateReached = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private FakeInstance(WebApplication app)
     {
@@ -50,7 +57,56 @@ internal sealed class FakeInstance : IAsyncDisposable
         builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
         var app = builder.Build();
         var instance = new FakeInstance(app);
+        app.Use(async (context, next) =>
+        {
+            instance._hits.AddOrUpdate(context.Request.Path.Value ?? "", 1, (_, n) => n + 1);
+            await next(context);
+        });
         app.MapGet("/users/{name}", (string name) => instance.ActorDocument(name));
+        app.MapGet("/media/{name}", (string name) =>
+            instance._files.TryGetValue(name, out var bytes) ? Results.Bytes(bytes, "video/mp4", enableRangeProcessing: true) : Results.NotFound());
+        app.MapGet("/chunked/{name}", async (string name, HttpContext context) =>
+        {
+            if (!instance._files.TryGetValue(name, out var bytes))
+            {
+                context.Response.StatusCode = 404;
+                return;
+            }
+
+            context.Response.ContentType = "video/mp4";
+            for (var offset = 0; offset < bytes.Length; offset += 4096)
+            {
+                await context.Response.Body.WriteAsync(bytes.AsMemory(offset, Math.Min(4096, bytes.Length - offset)), context.RequestAborted);
+            }
+        });
+        app.MapGet("/stalled/{name}", async (string name, HttpContext context) =>
+        {
+            if (!instance._files.TryGetValue(name, out var bytes))
+            {
+                context.Response.StatusCode = 404;
+                return;
+            }
+
+            // Headers only: a client that reads the body waits until it gives up.
+            context.Response.ContentType = "video/mp4";
+            context.Response.ContentLength = bytes.Length;
+            await context.Response.StartAsync(context.RequestAborted);
+            await context.Response.Body.FlushAsync(context.RequestAborted);
+            try
+            {
+                await Task.Delay(Timeout.Infinite, context.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+                context.Abort();
+            }
+        });
+        app.MapGet("/gated/{name}", async (string name, HttpContext context) =>
+        {
+            instance._gateReached.TrySetResult();
+            await instance._gate.Task.WaitAsync(context.RequestAborted);
+            return instance._files.TryGetValue(name, out var bytes) ? Results.Bytes(bytes, "video/mp4") : Results.NotFound();
+        });
         app.MapPost("/inbox", async (HttpContext context) =>
         {
             using var buffer = new MemoryStream();
@@ -79,6 +135,91 @@ internal sealed class FakeInstance : IAsyncDisposable
     public string Status(string name, int n) => Actor(name) + "/statuses/" + n;
 
     public void SetSuspended(string name, bool suspended) => _suspended[name] = suspended;
+
+    /// <summary>Adds a media file of random bytes, served under /media/, /chunked/ and /gated/; returns its bytes.</summary>
+    public byte[] AddMedia(string name, int length)
+    {
+        var bytes = new byte[length];
+        Random.Shared.NextBytes(bytes);
+        _files[name] = bytes;
+        return bytes;
+    }
+
+    /// <summary>An absolute URL on this instance, e.g. <c>MediaUrl("/media/a.mp4")</c>.</summary>
+    public string MediaUrl(string path) => Origin + path;
+
+    /// <summary>Requests this instance has answered for <paramref name="path"/>.</summary>
+    public int Hits(string path) => _hits.TryGetValue(path, out var n) ? n : 0;
+
+    /// <summary>Completes when a request reaches <c>/gated/…</c>.</summary>
+    public Task GateReached => _gateReached.Task;
+
+    public void OpenGate() => _gate.TrySetResult();
+
+    /// <summary>
+    /// A public status with attachments, wrapped in a <c>Create</c> as Mastodon sends it to a relay: attachments are
+    /// <c>Document</c>s with <c>mediaType</c> and a <c>url</c> string, and no size.
+    /// </summary>
+    public JsonObject CreateNote(string name, string statusUri, params (string Url, string MediaType)[] attachments)
+    {
+        var documents = new JsonArray();
+        foreach (var (url, mediaType) in attachments)
+        {
+            documents.Add(new JsonObject { ["type"] = "Document", ["mediaType"] = mediaType, ["url"] = url, ["name"] = "a description for people", ["blurhash"] = "UBL_:rOpGG-oBUNG,qRj2so|=eE1w^n4S5NH" });
+        }
+
+        return new JsonObject
+        {
+            ["@context"] = "https://www.w3.org/ns/activitystreams",
+            ["id"] = statusUri + "/activity",
+            ["type"] = "Create",
+            ["actor"] = Actor(name),
+            ["to"] = new JsonArray("https://www.w3.org/ns/activitystreams#Public"),
+            ["cc"] = new JsonArray(Actor(name) + "/followers"),
+            ["object"] = new JsonObject
+            {
+                ["id"] = statusUri,
+                ["type"] = "Note",
+                ["attributedTo"] = Actor(name),
+                ["content"] = "<p>a post</p>",
+                ["to"] = new JsonArray("https://www.w3.org/ns/activitystreams#Public"),
+                ["cc"] = new JsonArray(Actor(name) + "/followers"),
+                ["attachment"] = documents,
+            },
+        };
+    }
+
+    /// <summary>
+    /// A public video in a <c>Create</c>, shaped as PeerTube sends it: its files are <c>url</c> links with
+    /// <c>mediaType</c>, <c>href</c> and a stated <c>size</c>, beside its HTML page and torrent links.
+    /// </summary>
+    public JsonObject CreateVideo(string name, string videoUri, params (string Url, long Size)[] files)
+    {
+        var links = new JsonArray { new JsonObject { ["type"] = "Link", ["mediaType"] = "text/html", ["href"] = videoUri } };
+        foreach (var (url, size) in files)
+        {
+            links.Add(new JsonObject { ["type"] = "Link", ["mediaType"] = "video/mp4", ["href"] = url, ["height"] = 720, ["size"] = size, ["fps"] = 30 });
+            links.Add(new JsonObject { ["type"] = "Link", ["mediaType"] = "application/x-bittorrent", ["href"] = url + ".torrent", ["height"] = 720 });
+        }
+
+        return new JsonObject
+        {
+            ["@context"] = "https://www.w3.org/ns/activitystreams",
+            ["id"] = videoUri + "/activity/" + Guid.NewGuid().ToString("N"),
+            ["type"] = "Create",
+            ["actor"] = Actor(name),
+            ["to"] = new JsonArray("https://www.w3.org/ns/activitystreams#Public"),
+            ["object"] = new JsonObject
+            {
+                ["id"] = videoUri,
+                ["type"] = "Video",
+                ["name"] = "a video",
+                ["attributedTo"] = new JsonArray(new JsonObject { ["type"] = "Person", ["id"] = Actor(name) }, new JsonObject { ["type"] = "Group", ["id"] = Actor(name + "_channel") }),
+                ["to"] = new JsonArray("https://www.w3.org/ns/activitystreams#Public"),
+                ["url"] = links,
+            },
+        };
+    }
 
     private ActorKeyPair Key(string name) => _keys.GetOrAdd(name, _ => ActorKeyPair.Generate());
 
@@ -166,6 +307,7 @@ internal sealed class FakeInstance : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _gate.TrySetResult();
         await _app.StopAsync();
         await _app.DisposeAsync();
     }

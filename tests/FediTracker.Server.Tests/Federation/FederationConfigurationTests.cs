@@ -31,6 +31,25 @@ public sealed class FederationConfigurationTests
     }
 
     [Test]
+    public void Automatic_registration_needs_announce_urls_and_federation_and_its_errors_come_together()
+    {
+        var act = () => TrackerHost.Build(
+        [
+            "--Torrents:AutoRegister", "true",
+            "--Torrents:MaxAttachmentsPerActivity", "0",
+            "--Torrents:MediaHosts:0:Domain", "https://social.example/",
+            "--Torrents:MediaHosts:1:Domain", "social.example",
+        ]);
+
+        var errors = act.Should().Throw<ConfigurationException>().Which.Errors;
+        errors.Should().Contain(e => e.StartsWith("Torrents:AutoRegister needs Torrents:AnnounceUrls", StringComparison.Ordinal));
+        errors.Should().Contain(e => e.StartsWith("Torrents:AutoRegister needs federation", StringComparison.Ordinal));
+        errors.Should().Contain(e => e.StartsWith("Torrents:MaxAttachmentsPerActivity", StringComparison.Ordinal));
+        errors.Should().Contain(e => e.StartsWith("Torrents:MediaHosts:0:Domain", StringComparison.Ordinal));
+        errors.Should().Contain(e => e.StartsWith("Torrents:MediaHosts:1:Hosts", StringComparison.Ordinal));
+    }
+
+    [Test]
     public void A_plain_http_public_url_is_refused_unless_http_is_allowed()
     {
         var act = () => TrackerHost.Build(["--Federation:PublicUrl", "http://tracker.example"]);
