@@ -233,13 +233,13 @@ internal sealed partial class UdpReceiveLoop
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 3001, Level = LogLevel.Debug, Message = "UDP receive failed: {Error}")]
+        [LoggerMessage(EventId = 1201, Level = LogLevel.Debug, Message = "UDP receive failed: {Error}")]
         public static partial void ReceiveFailed(ILogger logger, SocketError error);
 
-        [LoggerMessage(EventId = 3002, Level = LogLevel.Warning, Message = "A UDP datagram could not be handled; the listener goes on")]
+        [LoggerMessage(EventId = 1202, Level = LogLevel.Warning, Message = "A UDP datagram could not be handled; the listener goes on")]
         public static partial void DatagramFailed(ILogger logger, Exception exception);
 
-        [LoggerMessage(EventId = 3003, Level = LogLevel.Debug, Message = "UDP send failed: {Error}")]
+        [LoggerMessage(EventId = 1203, Level = LogLevel.Debug, Message = "UDP send failed: {Error}")]
         public static partial void SendFailed(ILogger logger, SocketError error);
     }
 }
