@@ -2,6 +2,7 @@
 # Side-by-side load test of FediTracker against opentracker on this machine, over loopback.
 #
 #   benchmarks/compare.sh [--quick] [--redis] [--rounds N] [--seconds N] [--warmup N] [--no-build] [--out DIR]
+#                         [--baseline DIR] [--udp-only] [--no-memory]
 #
 # Builds Release, then for each round and each target in turn (opentracker, FediTracker with the memory store, and
 # with --redis FediTracker over a local redis-server when the build supports it), A B A B: starts the tracker pinned
@@ -13,6 +14,11 @@
 # same peers in FediTracker's MemorySwarmStore, measured in process; over Redis, redis-server's RSS for a tenth of
 # the peers).
 # Prints a table with FediTracker/opentracker ratios; every record and log stays in the output directory.
+#
+# --baseline DIR adds a fourth target, 'feditracker-base': another published FediTracker build (e.g. of main, from
+# 'dotnet publish src/FediTracker.Server -c Release -o DIR' in another worktree), started with the same arguments, so
+# that a change is measured before and after in the same session, interleaved with opentracker. --udp-only runs only
+# the UDP test; --no-memory skips the memory fills.
 #
 # Defaults take about 7 minutes (11 with --redis); --quick (1 round, 4 s runs, 100 000-peer fill) about 2 minutes
 # once built (3 with --redis).
@@ -30,6 +36,9 @@ quick=0
 with_redis=0
 build=1
 out=""
+baseline=""
+udp_only=0
+memory=1
 udp_loops=1          # FediTracker --Listen:UdpReceiveLoops for one core (1 measured best against 2 and 4 here)
 workers_udp=8        # 8 sockets x 16 in flight: 128 requests outstanding; opentracker drops datagrams above ~256
 inflight_udp=16
@@ -46,6 +55,9 @@ while [ $# -gt 0 ]; do
     --warmup) warmup=$2; shift ;;
     --no-build) build=0 ;;
     --out) out=$2; shift ;;
+    --baseline) baseline=$(cd "$2" && pwd); shift ;;
+    --udp-only) udp_only=1 ;;
+    --no-memory) memory=0 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "Unknown option: $1" >&2; usage >&2; exit 2 ;;
   esac
@@ -155,19 +167,26 @@ start_opentracker() {
 # FediTracker's per-address rate limit (Tracker:RateLimitPerSecond, 100 a second by default) would refuse a load that
 # comes from a handful of loopback addresses. It stays on, so that its check is part of every request as in
 # production, at the highest rate and burst the configuration accepts, which this load never reaches.
+# Tracker:AccessMode defaults to 'registered', which refuses every hash not registered through the admin API; the
+# load's hashes are random, so FediTracker serves them in 'open' mode (opentracker gets them in its whitelist).
 feditracker_args() { # port admin-port [extra...]
   local port=$1 admin=$2; shift 2
   echo --http "127.0.0.1:$port" --udp "127.0.0.1:$port" --admin "127.0.0.1:$admin" \
     --Listen:UdpReceiveLoops "$udp_loops" --Tracker:RateLimitPerSecond 1000000 --Tracker:RateLimitBurst 10000000 \
-    --Logging:LogLevel:Default Warning --Logging:LogLevel:Microsoft.Hosting.Lifetime Warning "$@"
+    --Tracker:AccessMode open --Logging:LogLevel:Default Warning --Logging:LogLevel:Microsoft.Hosting.Lifetime Warning "$@"
 }
 
 start_feditracker() { # [extra args...]
+  start_feditracker_from "$work/server" "$@"
+}
+
+start_feditracker_from() { # server-directory [extra args...]
+  local dir=$1; shift
   tracker_port=$(lt free-port)
   local admin
   admin=$(lt free-port)
   # shellcheck disable=SC2046
-  (cd "$work/server" && exec taskset -c 0 dotnet FediTracker.Server.dll $(feditracker_args "$tracker_port" "$admin" "$@")) \
+  (cd "$dir" && exec taskset -c 0 dotnet FediTracker.Server.dll $(feditracker_args "$tracker_port" "$admin" "$@")) \
     >>"$out/feditracker.log" 2>&1 &
   tracker_pid=$!
   server_pids=$tracker_pid
@@ -212,6 +231,10 @@ stop_tracker() {
 }
 
 targets=(opentracker feditracker)
+if [ -n "$baseline" ]; then
+  [ -f "$baseline/FediTracker.Server.dll" ] || { echo "--baseline $baseline: no FediTracker.Server.dll there" >&2; exit 2; }
+  targets+=(feditracker-base)
+fi
 if [ "$with_redis" -eq 1 ]; then
   # Does this build know the Redis store? A build that does not exits at once with a configuration error.
   probe_status=0
@@ -232,6 +255,7 @@ start_target() {
   case "$1" in
     opentracker) start_opentracker ;;
     feditracker) start_feditracker ;;
+    feditracker-base) start_feditracker_from "$baseline" ;;
     feditracker-redis) start_feditracker_redis ;;
   esac
 }
@@ -308,22 +332,26 @@ for round in $(seq 1 "$rounds"); do
     start_target "$target"
     warm_target
     run_load "$target" "$round" udp --target "udp://127.0.0.1:$tracker_port" --workers "$workers_udp" --inflight "$inflight_udp"
-    run_load "$target" "$round" http-ka --target "http://127.0.0.1:$tracker_port/announce" --workers "$workers_http"
-    run_load "$target" "$round" http-close --target "http://127.0.0.1:$tracker_port/announce" --workers "$workers_http" --http-close
-    run_wrk "$target" "$round"
+    if [ "$udp_only" -eq 0 ]; then
+      run_load "$target" "$round" http-ka --target "http://127.0.0.1:$tracker_port/announce" --workers "$workers_http"
+      run_load "$target" "$round" http-close --target "http://127.0.0.1:$tracker_port/announce" --workers "$workers_http" --http-close
+      run_wrk "$target" "$round"
+    fi
     stop_tracker
   done
 done
 
 # ---- memory per peer ---------------------------------------------------------------------------------------------
-for target in "${targets[@]}"; do
+memory_targets=("${targets[@]}")
+if [ "$memory" -eq 0 ]; then memory_targets=(); fi
+for target in "${memory_targets[@]}"; do
   # The memory store's peers live in the tracker process; the Redis store's in redis-server, which takes a tenth of
   # the peers (its announces are some 30 times slower) and whose RSS is the one read.
   torrents=$fill_torrents measured_pid="" label=$target extra=()
   start_target "$target"
   case "$target" in
     opentracker) measured_pid=$tracker_pid ;;
-    feditracker) measured_pid=$tracker_pid; extra=(--induce-gc) ;;
+    feditracker|feditracker-base) measured_pid=$tracker_pid; extra=(--induce-gc) ;;
     feditracker-redis) measured_pid=$redis_pid; torrents=$((fill_torrents / 10)); label="feditracker-redis (redis-server)" ;;
   esac
   say "memory: $label, $torrents torrents x 10 peers (load average $(loadavg))"
@@ -338,7 +366,9 @@ for target in "${targets[@]}"; do
 done
 
 # The store's managed heap alone, in process (no runtime, sockets or GC reserve): the same peers as the fill.
-lt store-memory --fill-torrents "$fill_torrents" --json | tee -a "$log" | grep '^{' >>"$results"
+if [ "$memory" -eq 1 ]; then
+  lt store-memory --fill-torrents "$fill_torrents" --json | tee -a "$log" | grep '^{' >>"$results"
+fi
 
 say "done $(date -u '+%H:%M:%S UTC'); load average $(cut -d' ' -f1-3 /proc/loadavg)"
 lt summarize "$results" | tee "$out/summary.md"

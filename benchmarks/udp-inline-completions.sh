@@ -70,7 +70,7 @@ for round in $(seq 1 "$rounds"); do
     if [ "$variant" = inline ]; then env_value=1; fi
     (cd "$work/server" && DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=$env_value exec taskset -c 0 dotnet FediTracker.Server.dll \
       --http "127.0.0.1:$port" --udp "127.0.0.1:$port" --admin "127.0.0.1:$admin" --Listen:UdpReceiveLoops 1 \
-      --Tracker:RateLimitPerSecond 1000000 --Tracker:RateLimitBurst 10000000 \
+      --Tracker:RateLimitPerSecond 1000000 --Tracker:RateLimitBurst 10000000 --Tracker:AccessMode open \
       --Logging:LogLevel:Default Warning --Logging:LogLevel:Microsoft.Hosting.Lifetime Warning) >>"$work/server.log" 2>&1 &
     server=$!
     deadline=$((SECONDS + 30))

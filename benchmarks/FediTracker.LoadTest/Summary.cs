@@ -67,8 +67,8 @@ internal static class Summary
             }
 
             output.WriteLine();
-            output.WriteLine("| test | target | rounds | mean replies/s | min | max | throughput ratio to opentracker | mean replies per tracker CPU-s | efficiency ratio to opentracker |");
-            output.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|");
+            output.WriteLine("| test | target | rounds | mean replies/s | min | max | throughput ratio to opentracker | mean replies per tracker CPU-s | tracker CPU-s per 1 M replies | efficiency ratio to opentracker |");
+            output.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
             foreach (var test in tests)
             {
                 var inTest = runs.Where(r => r.Test == test).ToList();
@@ -80,7 +80,7 @@ internal static class Summary
                     var efficiency = MeanPositive(group.Select(r => r.PerCpuSecond));
                     var ratio = group.Key == Baseline ? "1 (baseline)" : baseline > 0 ? string.Create(inv, $"**{mean / baseline:F2}x**") : "-";
                     var efficiencyRatio = group.Key == Baseline ? "1 (baseline)" : baselineEfficiency > 0 && efficiency > 0 ? string.Create(inv, $"**{efficiency / baselineEfficiency:F2}x**") : "-";
-                    output.WriteLine(string.Create(inv, $"| {test} | {group.Key} | {group.Count()} | {mean:F0} | {group.Min(r => r.PerSecond):F0} | {group.Max(r => r.PerSecond):F0} | {ratio} | {(efficiency > 0 ? efficiency.ToString("F0", inv) : "-")} | {efficiencyRatio} |"));
+                    output.WriteLine(string.Create(inv, $"| {test} | {group.Key} | {group.Count()} | {mean:F0} | {group.Min(r => r.PerSecond):F0} | {group.Max(r => r.PerSecond):F0} | {ratio} | {(efficiency > 0 ? efficiency.ToString("F0", inv) : "-")} | {(efficiency > 0 ? (1e6 / efficiency).ToString("F2", inv) : "-")} | {efficiencyRatio} |"));
                 }
             }
         }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using FediTracker.Core.Diagnostics;
 using FediTracker.Core.Limits;
 using FediTracker.Core.Registry;
@@ -21,6 +20,7 @@ public sealed partial class Tracker
     private readonly TrackerMetrics _metrics;
     private readonly AddressRateLimiter _limiter;
     private readonly AccessPolicy _access;
+    private readonly bool _sampleStoreTimes;
 
     /// <param name="access">The access policy; when null, one of the configured mode over an empty list (tests).</param>
     public Tracker(ISwarmStore store, IOptions<TrackerOptions> options, TrackerMetrics metrics, ILogger<Tracker> logger, AccessPolicy? access = null)
@@ -32,6 +32,10 @@ public sealed partial class Tracker
         _metrics = metrics ?? throw new ArgumentNullException(nameof(metrics));
         _limiter = new AddressRateLimiter(_options.RateLimitPerSecond, _options.RateLimitBurst);
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
+
+        // The in-process store answers in a microsecond or two: timing every call would cost a measurable share of
+        // it, so only a sample is timed (see TrackerMetrics). A remote store's calls are all timed.
+        _sampleStoreTimes = store is MemorySwarmStore;
     }
 
     public TrackerMetrics Metrics => _metrics;
@@ -86,7 +90,7 @@ public sealed partial class Tracker
         }
 
         StoreAnnounceResult result;
-        var start = Stopwatch.GetTimestamp();
+        var start = _metrics.StartStoreTimer(_sampleStoreTimes);
         try
         {
             result = await _store.AnnounceAsync(request, peers, cancellationToken);
@@ -164,7 +168,7 @@ public sealed partial class Tracker
             return reason;
         }
 
-        var start = Stopwatch.GetTimestamp();
+        var start = _metrics.StartStoreTimer(_sampleStoreTimes);
         try
         {
             await _store.ScrapeAsync(infoHashes, results, cancellationToken);

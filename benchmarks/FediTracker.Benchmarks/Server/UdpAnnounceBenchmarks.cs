@@ -30,9 +30,9 @@ public class UdpAnnounceBenchmarks
     [Params(10_000, 1_000_000)]
     public int SwarmSize { get; set; }
 
-    /// <summary>With a listener on the tracker's instruments (as in production, with the Prometheus exporter) or without.</summary>
-    [Params(false, true)]
-    public bool Metrics { get; set; }
+    /// <summary>Nobody listening to the tracker's instruments, a bare meter listener, or the OpenTelemetry SDK (as in production).</summary>
+    [Params(MetricsMode.Off, MetricsMode.Listener, MetricsMode.OpenTelemetry)]
+    public MetricsMode Metrics { get; set; }
 
     [GlobalSetup]
     public void Setup()
@@ -67,7 +67,7 @@ public class UdpAnnounceBenchmarks
     [GlobalCleanup]
     public void Cleanup()
     {
-        _fixture?.Listener?.Dispose();
+        _fixture?.Dispose();
         _fixture = null;
 
         // Connection ids live two to four minutes: a run that outlived them would have measured the rejection path.

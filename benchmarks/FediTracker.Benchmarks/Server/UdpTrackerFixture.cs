@@ -8,6 +8,7 @@ using FediTracker.Server.Configuration;
 using FediTracker.Server.Udp;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
 
 namespace FediTracker.Benchmarks.Server;
 
@@ -16,17 +17,21 @@ namespace FediTracker.Benchmarks.Server;
 /// <see cref="Tracker"/> with default options over a <see cref="MemorySwarmStore"/>, system time, and one receive
 /// loop's <see cref="UdpLoopState"/>.
 /// </summary>
-internal sealed class UdpTrackerFixture
+internal sealed class UdpTrackerFixture : IDisposable
 {
     private static long _sink;
 
     public System.Diagnostics.Metrics.MeterListener? Listener { get; }
 
-    /// <param name="metricsListening">
-    /// Whether a meter listener (as the Prometheus exporter is) subscribes to the tracker's instruments, so that
-    /// recording does its full work: tags, and a measurement callback per instrument.
+    /// <summary>The OpenTelemetry SDK's meter provider, when <see cref="MetricsMode.OpenTelemetry"/>.</summary>
+    public OpenTelemetry.Metrics.MeterProvider? MeterProvider { get; }
+
+    /// <param name="metrics">
+    /// Who listens to the tracker's instruments: nobody; a bare meter listener with a measurement callback per
+    /// instrument (the least any exporter does); or the OpenTelemetry SDK aggregating them, as under the server's
+    /// Prometheus exporter (a reader that exports once an hour, so that only recording is measured).
     /// </param>
-    public UdpTrackerFixture(bool metricsListening = false)
+    public UdpTrackerFixture(MetricsMode metrics = MetricsMode.Off)
     {
         var secret = new byte[ConnectionIdIssuer.KeyLength];
         new Random(5).NextBytes(secret);
@@ -34,7 +39,14 @@ internal sealed class UdpTrackerFixture
         var options = new TrackerOptions { RateLimitPerSecond = 0, AccessMode = Core.Registry.AccessMode.Open };
         Store = new MemorySwarmStore(TimeProvider.System, TimeSpan.FromSeconds(options.PeerTimeoutSeconds));
         var tracker = new Tracker(Store, Options.Create(options), new TrackerMetrics(new StandaloneMeterFactory(), Store), NullLogger<Tracker>.Instance);
-        if (metricsListening)
+        if (metrics == MetricsMode.OpenTelemetry)
+        {
+            MeterProvider = OpenTelemetry.Sdk.CreateMeterProviderBuilder()
+                .AddMeter(TrackerMetrics.MeterName)
+                .AddReader(new PeriodicExportingMetricReader(new NullMetricExporter(), exportIntervalMilliseconds: 3_600_000))
+                .Build();
+        }
+        else if (metrics == MetricsMode.Listener)
         {
             Listener = new System.Diagnostics.Metrics.MeterListener
             {
@@ -67,6 +79,12 @@ internal sealed class UdpTrackerFixture
 
     /// <summary>Files <paramref name="peerCount"/> IPv4 peers into one swarm, straight into the store.</summary>
     public PrefilledSwarm Fill(InfoHash infoHash, int peerCount) => new(Store, infoHash, peerCount);
+
+    public void Dispose()
+    {
+        Listener?.Dispose();
+        MeterProvider?.Dispose();
+    }
 
     /// <summary>Waits for a reply the memory store always gives synchronously; the result is its length.</summary>
     public static int Complete(ValueTask<int> pending) => pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();

@@ -8,17 +8,41 @@ namespace FediTracker.Core.Diagnostics;
 /// Every metric the tracker records, in one place. Instrument names follow OpenTelemetry conventions (dotted, with
 /// units); the Prometheus exporter turns them into e.g. <c>feditracker_announces_total</c>. Tag values are fixed
 /// strings, so recording allocates nothing.
+/// <para>
+/// The request counters (announces, scrapes, failures, UDP connects) cost one uncontended interlocked add per
+/// request: each tag combination has its own slot in <see cref="StripedCounters"/>, and observable counters report
+/// the sums when the exporter collects, so no tag list is built and no listener is called per request. The two
+/// histograms are recorded per call, except that the store duration of the in-process store, whose calls take a
+/// microsecond or two, is sampled: each thread times its first call and then one in
+/// <see cref="InProcessStoreSampleInterval"/>. Its quantiles and mean stay unbiased; its <c>_count</c> is then a sample count, not a call count.
+/// </para>
 /// </summary>
 public sealed class TrackerMetrics
 {
     public const string MeterName = "FediTracker";
 
-    private static readonly string[] EventNames = ["none", "completed", "started", "stopped", "paused"];
+    /// <summary>One in this many in-process store calls is timed (a power of two).</summary>
+    public const int InProcessStoreSampleInterval = 16;
 
-    private readonly Counter<long> _announces;
-    private readonly Counter<long> _scrapes;
-    private readonly Counter<long> _failures;
-    private readonly Counter<long> _udpConnects;
+    private const string Other = "other";
+
+    private static readonly string[] Protocols = ["http", "udp"];
+    private static readonly string[] Families = ["ipv4", "ipv6"];
+    private static readonly string[] EventNames = ["none", "completed", "started", "stopped", "paused", Other];
+    private static readonly string[] Results = [FailureKinds.ResultOk, FailureKinds.ResultFailed, Other];
+    private static readonly string[] Reasons =
+    [
+        FailureKinds.InvalidRequest, FailureKinds.StoreUnavailable, FailureKinds.TooManyHashes, FailureKinds.ConnectionId,
+        FailureKinds.RateLimited, FailureKinds.Revoked, FailureKinds.Suspended, FailureKinds.NotRegistered, FailureKinds.Passkey, Other,
+    ];
+
+    [ThreadStatic]
+    private static uint t_storeSample;
+
+    private readonly StripedCounters _announces = new(Protocols.Length * Families.Length * EventNames.Length * Results.Length);
+    private readonly StripedCounters _scrapes = new(Protocols.Length * Results.Length);
+    private readonly StripedCounters _failures = new(Protocols.Length * Reasons.Length);
+    private readonly StripedCounters _udpConnects = new(1);
     private readonly Histogram<double> _requestDuration;
     private readonly Histogram<double> _storeDuration;
     private readonly Counter<long> _storeErrors;
@@ -27,10 +51,10 @@ public sealed class TrackerMetrics
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
         var meter = meterFactory.Create(MeterName);
-        _announces = meter.CreateCounter<long>("feditracker.announces", "{announce}", "Announces answered, by protocol, address family, event and result.");
-        _scrapes = meter.CreateCounter<long>("feditracker.scrapes", "{scrape}", "Scrapes answered, by protocol and result.");
-        _failures = meter.CreateCounter<long>("feditracker.failures", "{failure}", "Requests refused or failed, by protocol and reason.");
-        _udpConnects = meter.CreateCounter<long>("feditracker.udp.connects", "{connect}", "UDP connection ids issued.");
+        meter.CreateObservableCounter("feditracker.announces", ObserveAnnounces, "{announce}", "Announces answered, by protocol, address family, event and result.");
+        meter.CreateObservableCounter("feditracker.scrapes", ObserveScrapes, "{scrape}", "Scrapes answered, by protocol and result.");
+        meter.CreateObservableCounter("feditracker.failures", ObserveFailures, "{failure}", "Requests refused or failed, by protocol and reason.");
+        meter.CreateObservableCounter("feditracker.udp.connects", () => _udpConnects.Sum(0), "{connect}", "UDP connection ids issued.");
         _requestDuration = meter.CreateHistogram(
             "feditracker.request.duration",
             "s",
@@ -39,7 +63,7 @@ public sealed class TrackerMetrics
         _storeDuration = meter.CreateHistogram(
             "feditracker.store.duration",
             "s",
-            "Time the swarm store took, by operation.",
+            "Time the swarm store took, by operation (the in-process store: a sample of its calls).",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1] });
         _storeErrors = meter.CreateCounter<long>("feditracker.store.errors", "{error}", "Swarm store calls that failed (store unreachable or too slow), by operation.");
 
@@ -52,53 +76,54 @@ public sealed class TrackerMetrics
 
     public void Announce(Transport transport, bool ipv6, AnnounceEvent announceEvent, string result)
     {
-        if (_announces.Enabled)
-        {
-            var tags = new TagList
-            {
-                { "protocol", TransportName(transport) },
-                { "family", ipv6 ? "ipv6" : "ipv4" },
-                { "event", (uint)announceEvent < (uint)EventNames.Length ? EventNames[(int)announceEvent] : "other" },
-                { "result", result },
-            };
-            _announces.Add(1, tags);
-        }
+        var eventIndex = (uint)announceEvent < (uint)(EventNames.Length - 1) ? (int)announceEvent : EventNames.Length - 1;
+        var index = (((((ProtocolIndex(transport) * Families.Length) + (ipv6 ? 1 : 0)) * EventNames.Length) + eventIndex) * Results.Length) + ResultIndex(result);
+        _announces.Increment(index);
     }
 
-    public void Scrape(Transport transport, string result)
+    public void Scrape(Transport transport, string result) =>
+        _scrapes.Increment((ProtocolIndex(transport) * Results.Length) + ResultIndex(result));
+
+    /// <summary>A refused or failed request; <paramref name="reason"/> is one of <see cref="FailureKinds"/> (else counted as "other").</summary>
+    public void Failure(Transport transport, string reason) =>
+        _failures.Increment((ProtocolIndex(transport) * Reasons.Length) + ReasonIndex(reason));
+
+    public void UdpConnect() => _udpConnects.Increment(0);
+
+    /// <summary>A start timestamp for <see cref="RequestDuration"/>, or 0 when nobody listens to the histogram.</summary>
+    public long StartRequestTimer() => _requestDuration.Enabled ? Stopwatch.GetTimestamp() : 0;
+
+    /// <summary>
+    /// A start timestamp for <see cref="StoreDuration"/>, or 0 when this call is not timed: nobody listens, or the
+    /// store is in process (<paramref name="sampled"/>) and this call is not the thread's one in
+    /// <see cref="InProcessStoreSampleInterval"/>.
+    /// </summary>
+    public long StartStoreTimer(bool sampled)
     {
-        if (_scrapes.Enabled)
+        if (!_storeDuration.Enabled || (sampled && (t_storeSample++ & (InProcessStoreSampleInterval - 1)) != 0))
         {
-            _scrapes.Add(1, new KeyValuePair<string, object?>("protocol", TransportName(transport)), new KeyValuePair<string, object?>("result", result));
+            return 0;
         }
+
+        return Stopwatch.GetTimestamp();
     }
 
-    /// <summary>A refused or failed request; <paramref name="reason"/> is one of <see cref="FailureKinds"/>.</summary>
-    public void Failure(Transport transport, string reason)
-    {
-        if (_failures.Enabled)
-        {
-            _failures.Add(1, new KeyValuePair<string, object?>("protocol", TransportName(transport)), new KeyValuePair<string, object?>("reason", reason));
-        }
-    }
-
-    public void UdpConnect() => _udpConnects.Add(1);
-
-    /// <summary>Records the time since <paramref name="startTimestamp"/> (from <see cref="Stopwatch.GetTimestamp()"/>).</summary>
+    /// <summary>Records the time since <paramref name="startTimestamp"/> (from <see cref="StartRequestTimer"/>; 0 records nothing).</summary>
     public void RequestDuration(Transport transport, string action, long startTimestamp)
     {
-        if (_requestDuration.Enabled)
+        if (startTimestamp != 0 && _requestDuration.Enabled)
         {
             _requestDuration.Record(
                 Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds,
-                new KeyValuePair<string, object?>("protocol", TransportName(transport)),
+                new KeyValuePair<string, object?>("protocol", Protocols[ProtocolIndex(transport)]),
                 new KeyValuePair<string, object?>("action", action));
         }
     }
 
+    /// <summary>Records the time since <paramref name="startTimestamp"/> (from <see cref="StartStoreTimer"/>; 0 records nothing).</summary>
     public void StoreDuration(string operation, long startTimestamp)
     {
-        if (_storeDuration.Enabled)
+        if (startTimestamp != 0 && _storeDuration.Enabled)
         {
             _storeDuration.Record(Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds, new KeyValuePair<string, object?>("operation", operation));
         }
@@ -106,7 +131,79 @@ public sealed class TrackerMetrics
 
     public void StoreError(string operation) => _storeErrors.Add(1, new KeyValuePair<string, object?>("operation", operation));
 
-    private static string TransportName(Transport transport) => transport == Transport.Udp ? "udp" : "http";
+    private static int ProtocolIndex(Transport transport) => transport == Transport.Udp ? 1 : 0;
+
+    private static int ResultIndex(string result) =>
+        ReferenceEquals(result, FailureKinds.ResultOk) || result == FailureKinds.ResultOk ? 0
+        : ReferenceEquals(result, FailureKinds.ResultFailed) || result == FailureKinds.ResultFailed ? 1
+        : 2;
+
+    private static int ReasonIndex(string reason)
+    {
+        for (var i = 0; i < Reasons.Length - 1; i++)
+        {
+            if (ReferenceEquals(reason, Reasons[i]))
+            {
+                return i;
+            }
+        }
+
+        var index = Array.IndexOf(Reasons, reason);
+        return index >= 0 ? index : Reasons.Length - 1;
+    }
+
+    private List<Measurement<long>> ObserveAnnounces()
+    {
+        var measurements = new List<Measurement<long>>();
+        var index = 0;
+        foreach (var protocol in Protocols)
+        {
+            foreach (var family in Families)
+            {
+                foreach (var eventName in EventNames)
+                {
+                    foreach (var result in Results)
+                    {
+                        var value = _announces.Sum(index++);
+                        if (value != 0)
+                        {
+                            measurements.Add(new Measurement<long>(
+                                value,
+                                new KeyValuePair<string, object?>("protocol", protocol),
+                                new KeyValuePair<string, object?>("family", family),
+                                new KeyValuePair<string, object?>("event", eventName),
+                                new KeyValuePair<string, object?>("result", result)));
+                        }
+                    }
+                }
+            }
+        }
+
+        return measurements;
+    }
+
+    private List<Measurement<long>> ObserveScrapes() => ObservePairs(_scrapes, Results, "result");
+
+    private List<Measurement<long>> ObserveFailures() => ObservePairs(_failures, Reasons, "reason");
+
+    private static List<Measurement<long>> ObservePairs(StripedCounters counters, string[] values, string name)
+    {
+        var measurements = new List<Measurement<long>>();
+        var index = 0;
+        foreach (var protocol in Protocols)
+        {
+            foreach (var value in values)
+            {
+                var count = counters.Sum(index++);
+                if (count != 0)
+                {
+                    measurements.Add(new Measurement<long>(count, new KeyValuePair<string, object?>("protocol", protocol), new KeyValuePair<string, object?>(name, value)));
+                }
+            }
+        }
+
+        return measurements;
+    }
 
     private static IEnumerable<Measurement<long>> ObservePeers(ISwarmTotals totals)
     {

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Text;
-using System.Diagnostics;
 using FediTracker.Core;
 using FediTracker.Core.Diagnostics;
 using FediTracker.Protocol;
@@ -107,7 +106,7 @@ internal sealed class HttpTrackerEndpoint
             return;
         }
 
-        var start = Stopwatch.GetTimestamp();
+        var start = _tracker.Metrics.StartRequestTimer();
         var request = new AnnounceRequest(
             query.InfoHash,
             query.PeerId,
@@ -176,7 +175,7 @@ internal sealed class HttpTrackerEndpoint
                 return;
             }
 
-            var start = Stopwatch.GetTimestamp();
+            var start = _tracker.Metrics.StartRequestTimer();
             var failure = await _tracker.ScrapeAsync(Transport.Http, client.Value, hashes.AsMemory(0, count), entries.AsMemory(0, count), context.RequestAborted);
             if (failure is not null)
             {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using FediTracker.Core;
 using FediTracker.Core.Diagnostics;
 using FediTracker.Protocol;
@@ -117,7 +116,7 @@ internal sealed class UdpTracker
 
     private async ValueTask<int> AnnounceAsync(byte[] buffer, AnnounceRequest request, int transactionId, UdpLoopState state, CancellationToken cancellationToken)
     {
-        var start = Stopwatch.GetTimestamp();
+        var start = _tracker.Metrics.StartRequestTimer();
         var ipv6 = !request.Endpoint.IsIPv4;
         var outcome = await _tracker.AnnounceAsync(Transport.Udp, request, state.Peers.AsMemory(0, MaxPeers(ipv6)), cancellationToken);
         if (!outcome.Succeeded)
@@ -139,7 +138,7 @@ internal sealed class UdpTracker
 
     private async ValueTask<int> ScrapeAsync(byte[] buffer, PeerAddress client, int count, int transactionId, UdpLoopState state, CancellationToken cancellationToken)
     {
-        var start = Stopwatch.GetTimestamp();
+        var start = _tracker.Metrics.StartRequestTimer();
         var failure = await _tracker.ScrapeAsync(Transport.Udp, client, state.Hashes.AsMemory(0, count), state.Entries.AsMemory(0, count), cancellationToken);
         if (failure is not null)
         {

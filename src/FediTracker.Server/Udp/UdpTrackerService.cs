@@ -8,15 +8,13 @@ using Microsoft.Extensions.Options;
 namespace FediTracker.Server.Udp;
 
 /// <summary>
-/// The UDP tracker listener: one socket per configured endpoint, several receive loops per socket. Each loop owns
-/// its buffer, its <see cref="SocketAddress"/> and its peer buffer, so a datagram costs no heap allocation. A loop
-/// survives anything a datagram can do to it: a failure is logged at Debug and counted, and the loop goes on.
+/// The UDP tracker listener: one socket per configured endpoint, several receive loops per socket, each on its own
+/// thread (<see cref="UdpReceiveLoop"/>). Each loop owns its buffer, its <see cref="SocketAddress"/> and its peer
+/// buffer, so a datagram costs no heap allocation. A loop survives anything a datagram can do to it: a failure is
+/// logged at Debug and counted, and the loop goes on.
 /// </summary>
-internal sealed partial class UdpTrackerService : IHostedService, IDisposable
+internal sealed class UdpTrackerService : IHostedService, IDisposable
 {
-    /// <summary>Large enough for any request, and for the largest reply under the MTU.</summary>
-    private const int BufferSize = 2048;
-
     private readonly ResolvedListenOptions _listen;
     private readonly BoundEndpoints _bound;
     private readonly UdpTracker _handler;
@@ -24,9 +22,8 @@ internal sealed partial class UdpTrackerService : IHostedService, IDisposable
     private readonly int _maxScrape;
     private readonly ILogger<UdpTrackerService> _logger;
     private readonly List<Socket> _sockets = [];
-    private readonly List<Task> _loops = [];
+    private readonly List<UdpReceiveLoop> _loops = [];
     private readonly CancellationTokenSource _stopping = new();
-    private long _faults;
 
     public UdpTrackerService(ResolvedListenOptions listen, BoundEndpoints bound, UdpTracker handler, IOptions<TrackerOptions> options, ILogger<UdpTrackerService> logger)
     {
@@ -39,10 +36,22 @@ internal sealed partial class UdpTrackerService : IHostedService, IDisposable
     }
 
     /// <summary>True while every socket is open and its loops run.</summary>
-    public bool IsListening => _sockets.Count == _listen.Udp.Count && _loops.TrueForAll(t => !t.IsCompleted);
+    public bool IsListening => _sockets.Count == _listen.Udp.Count && _loops.TrueForAll(l => !l.Completion.IsCompleted);
 
     /// <summary>Datagrams whose handling failed unexpectedly (a bug, never a client mistake).</summary>
-    public long Faults => Interlocked.Read(ref _faults);
+    public long Faults
+    {
+        get
+        {
+            long faults = 0;
+            foreach (var loop in _loops)
+            {
+                faults += loop.Faults;
+            }
+
+            return faults;
+        }
+    }
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -72,7 +81,9 @@ internal sealed partial class UdpTrackerService : IHostedService, IDisposable
             _bound.AddUdp(local);
             for (var i = 0; i < _listen.UdpReceiveLoops; i++)
             {
-                _loops.Add(Task.Run(() => ReceiveLoopAsync(socket, _stopping.Token), CancellationToken.None));
+                var loop = new UdpReceiveLoop(socket, _handler, _maxPeers, _maxScrape, _logger, _stopping.Token);
+                _loops.Add(loop);
+                loop.Start($"UDP {local.Port} #{i}");
             }
         }
 
@@ -82,12 +93,14 @@ internal sealed partial class UdpTrackerService : IHostedService, IDisposable
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         await _stopping.CancelAsync();
+
+        // Closing a socket wakes the threads blocked in its ReceiveFrom (the runtime shuts it down first).
         foreach (var socket in _sockets)
         {
             socket.Close();
         }
 
-        await Task.WhenAll(_loops).WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await Task.WhenAll(_loops.ConvertAll(l => l.Completion)).WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
     public void Dispose()
@@ -97,66 +110,5 @@ internal sealed partial class UdpTrackerService : IHostedService, IDisposable
         {
             socket.Dispose();
         }
-    }
-
-    private async Task ReceiveLoopAsync(Socket socket, CancellationToken stopping)
-    {
-        var buffer = GC.AllocateUninitializedArray<byte>(BufferSize, pinned: true);
-        var state = new UdpLoopState(_maxPeers, _maxScrape);
-        var address = new SocketAddress(socket.AddressFamily);
-        while (!stopping.IsCancellationRequested)
-        {
-            int received;
-            try
-            {
-                received = await socket.ReceiveFromAsync(buffer.AsMemory(), SocketFlags.None, address, stopping);
-            }
-            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (ObjectDisposedException) when (stopping.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (SocketException ex)
-            {
-                // E.g. an ICMP error from an earlier send surfacing here, or a truncated (oversize) datagram.
-                Log.ReceiveFailed(_logger, ex.SocketErrorCode);
-                continue;
-            }
-
-            try
-            {
-                if (!SocketAddressReader.TryRead(address, out var client))
-                {
-                    continue;
-                }
-
-                var length = await _handler.HandleAsync(buffer, received, client, state, stopping);
-                if (length > 0)
-                {
-                    await socket.SendToAsync(buffer.AsMemory(0, length), SocketFlags.None, address, stopping);
-                }
-            }
-            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                Interlocked.Increment(ref _faults);
-                Log.DatagramFailed(_logger, ex);
-            }
-        }
-    }
-
-    private static partial class Log
-    {
-        [LoggerMessage(EventId = 1201, Level = LogLevel.Debug, Message = "UDP receive failed: {Error}")]
-        public static partial void ReceiveFailed(ILogger logger, SocketError error);
-
-        [LoggerMessage(EventId = 1202, Level = LogLevel.Warning, Message = "A UDP datagram could not be handled; the listener goes on")]
-        public static partial void DatagramFailed(ILogger logger, Exception exception);
     }
 }
