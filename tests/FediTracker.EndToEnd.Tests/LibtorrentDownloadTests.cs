@@ -90,6 +90,49 @@ public sealed class LibtorrentDownloadTests
                 + "session's UDP connection id from another source port, and the tracker (ConnectionIdIssuer, which MACs "
                 + "address and port) refused it.");
 
+    /// <summary>
+    /// A hybrid (v1 + v2) torrent: libtorrent announces it under both its v1 hash and its truncated v2 hash, and the
+    /// tracker keeps two swarms, each with the seeder and the leecher, and hands out peers in both.
+    /// </summary>
+    [Test]
+    [CancelAfter(TestTimeoutMs)]
+    public async Task A_hybrid_torrent_announces_and_downloads_over_both_hashes()
+    {
+        var cancellationToken = TestContext.CurrentContext.CancellationToken;
+        var announce = new Uri($"http://{_tracker.HttpV4}/announce");
+        var file = Path.Combine(Directory.CreateDirectory(Path.Combine(_directory, "seeder")).FullName, "media.bin");
+        var content = new byte[FileSize];
+        Random.Shared.NextBytes(content);
+        await File.WriteAllBytesAsync(file, content, cancellationToken);
+        var work = Directory.CreateDirectory(Path.Combine(_directory, "work")).FullName;
+
+        string[] hashes = [];
+        SwarmSnapshot? v1 = null, v2 = null;
+        var run = await LibtorrentSwarm.RunAsync(
+            announce,
+            seederAnnounce: null,
+            file,
+            work,
+            oneProcess: false,
+            ready =>
+            {
+                hashes = ready.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                v1 = _tracker.Snapshot(hashes[0]);
+                v2 = _tracker.Snapshot(hashes[1]);
+                return Task.CompletedTask;
+            },
+            cancellationToken,
+            hybrid: true);
+
+        var context = $"{run.Describe()}\n--- tracker log ---\n{_tracker.Log}";
+        run.ExitCode.Should().Be(0, "the leecher should end with a verified copy of the file\n{0}", context);
+        hashes.Should().HaveCount(2).And.OnlyHaveUniqueItems();
+        v1.Should().NotBeNull();
+        (v1!.Value.Complete, v1.Value.Incomplete, v1.Value.StoreSwarms).Should().Be((2, 0, 2), "the v1 swarm holds both clients, and the v2 swarm exists beside it\n{0}", context);
+        (v2!.Value.Complete, v2.Value.Incomplete).Should().Be((2, 0), "the v2 swarm holds both clients too\n{0}", context);
+        v1.Value.StorePeers.Should().Be(4, "two clients in each of the two swarms\n{0}", context);
+    }
+
     private async Task DownloadAsync(Uri announce, bool oneProcess = false, string? knownCause = null)
     {
         var cancellationToken = TestContext.CurrentContext.CancellationToken;

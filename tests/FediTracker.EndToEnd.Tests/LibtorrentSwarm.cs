@@ -52,7 +52,8 @@ internal static class LibtorrentSwarm
         string workDirectory,
         bool oneProcess,
         Func<string, Task> whileHeld,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        bool hybrid = false)
     {
         List<string> arguments =
         [
@@ -71,6 +72,12 @@ internal static class LibtorrentSwarm
         if (oneProcess)
         {
             arguments.Add("--one-process");
+        }
+
+        if (hybrid)
+        {
+            // READY then carries both hashes: "<v1 hex> <truncated v2 hex>".
+            arguments.Add("--hybrid");
         }
 
         using var process = Process.Start(Python.StartInfo(arguments))

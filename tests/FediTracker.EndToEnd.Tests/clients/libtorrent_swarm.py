@@ -19,7 +19,11 @@ UPnP and NAT-PMP off and without the default plugins (so no peer exchange): the 
 learn of each other. The leecher checks that: every peer it met came from the tracker, and neither side's extension
 handshake offered ut_pex.
 
-Progress and alerts go to stderr. On success stdout gets one line, "READY <v1 info-hash in hex>"; with --hold both
+With --hybrid the torrent is a hybrid v1 + v2 one (BEP 52): libtorrent announces it under both its v1 hash and its
+v2 hash truncated to 20 bytes, so both swarms on the tracker hold the peers.
+
+Progress and alerts go to stderr. On success stdout gets one line, "READY <v1 info-hash in hex>" (with --hybrid,
+"READY <v1 hex> <truncated v2 hex>"); with --hold both
 sessions then stay up (announced to the tracker) until stdin closes, so the caller can look at the tracker's swarm
 before they leave it.
 
@@ -92,10 +96,13 @@ def make_session(name, interface):
     return lt.session(settings, flags=0)
 
 
+HYBRID = False
+
+
 def make_torrent(path, announce_url, torrent_path):
     storage = lt.file_storage()
     lt.add_files(storage, path)
-    creator = lt.create_torrent(storage, 0, lt.create_torrent.v1_only)
+    creator = lt.create_torrent(storage, 0, 0 if HYBRID else lt.create_torrent.v1_only)
     creator.add_tracker(announce_url)
     creator.set_creator("FediTracker end-to-end test")
     lt.set_piece_hashes(creator, os.path.dirname(path))
@@ -123,8 +130,8 @@ def check_trackers(name, handle, announce_url):
 
 def load_torrent(torrent_path):
     info = lt.torrent_info(torrent_path)
-    if info.info_hashes().has_v2():
-        raise Failure("the torrent was meant to be v1 only")
+    if info.info_hashes().has_v2() != HYBRID:
+        raise Failure("the torrent was meant to be " + ("hybrid" if HYBRID else "v1 only"))
     return info
 
 
@@ -237,6 +244,7 @@ class SeederProcess:
     def __init__(self, args, announce_url, torrent_path, deadline):
         command = [sys.executable, os.path.abspath(__file__), "--role", "seeder", "--announce", announce_url,
                    "--file", args.file, "--work", args.work, "--torrent", torrent_path,
+                   *(["--hybrid"] if HYBRID else []),
                    "--timeout", f"{max(1.0, deadline - time.monotonic()):.1f}"]
         log(f"starting the seeder process: {' '.join(command)}")
         self.deadline = deadline
@@ -376,7 +384,8 @@ def run_leecher(args):
             raise Failure(f"the leecher's copy {copy} differs from {path}")
         log("the leecher's copy is identical to the original")
 
-        print(f"READY {info_hash}", flush=True)
+        ready = f"READY {info_hash} {str(info.info_hashes().v2)[:40]}" if HYBRID else f"READY {info_hash}"
+        print(ready, flush=True)
         if args.hold:
             watcher.hold(sys.stdin)
         watcher.leave("leecher", leecher)
@@ -390,7 +399,7 @@ def run_leecher(args):
 
 
 def main():
-    global PROCESS
+    global PROCESS, HYBRID
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--announce", required=True, help="the tracker's announce URL (http:// or udp://, loopback)")
     parser.add_argument("--file", required=True, help="the file to share; the seeder seeds from its directory")
@@ -400,10 +409,12 @@ def main():
     parser.add_argument("--seeder-announce",
                         help="the seeder's tracker URL instead of --announce (same torrent otherwise, same info-hash)")
     parser.add_argument("--one-process", action="store_true", help="run the seeder as a session of this process")
+    parser.add_argument("--hybrid", action="store_true", help="make a hybrid v1 + v2 torrent (announced under both hashes)")
     parser.add_argument("--role", choices=["leecher", "seeder"], default="leecher", help=argparse.SUPPRESS)
     parser.add_argument("--torrent", help=argparse.SUPPRESS)
     args = parser.parse_args()
     PROCESS = "main" if args.role == "leecher" else "seeder process"
+    HYBRID = args.hybrid
     if args.role == "seeder" and not args.torrent:
         parser.error("--role seeder needs --torrent")
     log(f"libtorrent {lt.__version__}, python {sys.version.split()[0]}")
