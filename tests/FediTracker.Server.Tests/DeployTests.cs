@@ -128,6 +128,8 @@ public sealed partial class DeployTests
         var federation = tracker.Services.GetService<FediTracker.Federation.Diagnostics.FederationMetrics>()
             ?? new FediTracker.Federation.Diagnostics.FederationMetrics(tracker.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
         federation.Delivery("gave_up");
+        federation.Inbox("accepted", "Delete");
+        tracker.Services.GetRequiredService<RegistryMetrics>().Moderation(FediTracker.Core.Registry.ModerationKind.Revoke, FediTracker.Core.Registry.ModerationSource.Admin);
     }
 
     /// <summary>The metric names a PromQL expression selects (not functions, labels, keywords or durations).</summary>
