@@ -1,10 +1,8 @@
-using System.Collections.Concurrent;
 using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -18,17 +16,14 @@ namespace FediTracker.Server.Tests;
 internal sealed class MediaOrigin : IAsyncDisposable
 {
     private readonly WebApplication _app;
-    private readonly ConcurrentDictionary<string, byte[]> _files = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, int> _hits = new(StringComparer.Ordinal);
-    private readonly TaskCompletionSource _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly TaskCompletionSource _gateReached = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly MediaFiles _media = new("video/webm");
 
     private MediaOrigin(WebApplication app) => _app = app;
 
     public Uri BaseUri { get; private set; } = null!;
 
     /// <summary>Completes when a request reaches <c>/gated/…</c>.</summary>
-    public Task GateReached => _gateReached.Task;
+    public Task GateReached => _media.GateReached;
 
     public static async Task<MediaOrigin> StartAsync()
     {
@@ -37,33 +32,7 @@ internal sealed class MediaOrigin : IAsyncDisposable
         builder.WebHost.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
         var app = builder.Build();
         var origin = new MediaOrigin(app);
-        app.Use(async (context, next) =>
-        {
-            origin._hits.AddOrUpdate(context.Request.Path.Value ?? "", 1, (_, n) => n + 1);
-            await next(context);
-        });
-        app.MapGet("/media/{name}", (string name) =>
-            origin._files.TryGetValue(name, out var bytes) ? Results.Bytes(bytes, "video/webm", enableRangeProcessing: true) : Results.NotFound());
-        app.MapGet("/chunked/{name}", async (string name, HttpContext context) =>
-        {
-            if (!origin._files.TryGetValue(name, out var bytes))
-            {
-                context.Response.StatusCode = 404;
-                return;
-            }
-
-            context.Response.ContentType = "video/webm";
-            for (var offset = 0; offset < bytes.Length; offset += 4096)
-            {
-                await context.Response.Body.WriteAsync(bytes.AsMemory(offset, Math.Min(4096, bytes.Length - offset)), context.RequestAborted);
-            }
-        });
-        app.MapGet("/gated/{name}", async (string name, HttpContext context) =>
-        {
-            origin._gateReached.TrySetResult();
-            await origin._gate.Task.WaitAsync(context.RequestAborted);
-            return origin._files.TryGetValue(name, out var bytes) ? Results.Bytes(bytes, "video/webm") : Results.NotFound();
-        });
+        origin._media.Map(app);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         origin.BaseUri = new Uri(address + "/");
@@ -71,23 +40,17 @@ internal sealed class MediaOrigin : IAsyncDisposable
     }
 
     /// <summary>Adds a file of random bytes and returns them.</summary>
-    public byte[] Add(string name, int length)
-    {
-        var bytes = new byte[length];
-        Random.Shared.NextBytes(bytes);
-        _files[name] = bytes;
-        return bytes;
-    }
+    public byte[] Add(string name, int length) => _media.Add(name, length);
 
     public string Url(string path) => new Uri(BaseUri, path).AbsoluteUri;
 
-    public int Hits(string path) => _hits.TryGetValue(path, out var n) ? n : 0;
+    public int Hits(string path) => _media.Hits(path);
 
-    public void OpenGate() => _gate.TrySetResult();
+    public void OpenGate() => _media.OpenGate();
 
     public async ValueTask DisposeAsync()
     {
-        _gate.TrySetResult();
+        _media.OpenGate();
         await _app.StopAsync();
         await _app.DisposeAsync();
     }

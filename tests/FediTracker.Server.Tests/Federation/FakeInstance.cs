@@ -32,10 +32,7 @@ internal sealed class FakeInstance : IAsyncDisposable
     private readonly ConcurrentDictionary<string, ActorKeyPair> _keys = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, bool> _suspended = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<IncomingRequest> _inbox = new();
-    private readonly ConcurrentDictionary<string, byte[]> _files = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, int> _hits = new(StringComparer.Ordinal);
-    private readonly TaskCompletionSource _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly TaskCompletionSource _gateReached = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly MediaFiles _media = new("video/mp4");
 
     private FakeInstance(WebApplication app)
     {
@@ -57,31 +54,11 @@ internal sealed class FakeInstance : IAsyncDisposable
         builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
         var app = builder.Build();
         var instance = new FakeInstance(app);
-        app.Use(async (context, next) =>
-        {
-            instance._hits.AddOrUpdate(context.Request.Path.Value ?? "", 1, (_, n) => n + 1);
-            await next(context);
-        });
+        instance._media.Map(app);
         app.MapGet("/users/{name}", (string name) => instance.ActorDocument(name));
-        app.MapGet("/media/{name}", (string name) =>
-            instance._files.TryGetValue(name, out var bytes) ? Results.Bytes(bytes, "video/mp4", enableRangeProcessing: true) : Results.NotFound());
-        app.MapGet("/chunked/{name}", async (string name, HttpContext context) =>
-        {
-            if (!instance._files.TryGetValue(name, out var bytes))
-            {
-                context.Response.StatusCode = 404;
-                return;
-            }
-
-            context.Response.ContentType = "video/mp4";
-            for (var offset = 0; offset < bytes.Length; offset += 4096)
-            {
-                await context.Response.Body.WriteAsync(bytes.AsMemory(offset, Math.Min(4096, bytes.Length - offset)), context.RequestAborted);
-            }
-        });
         app.MapGet("/stalled/{name}", async (string name, HttpContext context) =>
         {
-            if (!instance._files.TryGetValue(name, out var bytes))
+            if (!instance._media.TryGet(name, out var bytes))
             {
                 context.Response.StatusCode = 404;
                 return;
@@ -100,12 +77,6 @@ internal sealed class FakeInstance : IAsyncDisposable
             {
                 context.Abort();
             }
-        });
-        app.MapGet("/gated/{name}", async (string name, HttpContext context) =>
-        {
-            instance._gateReached.TrySetResult();
-            await instance._gate.Task.WaitAsync(context.RequestAborted);
-            return instance._files.TryGetValue(name, out var bytes) ? Results.Bytes(bytes, "video/mp4") : Results.NotFound();
         });
         app.MapPost("/inbox", async (HttpContext context) =>
         {
@@ -137,24 +108,18 @@ internal sealed class FakeInstance : IAsyncDisposable
     public void SetSuspended(string name, bool suspended) => _suspended[name] = suspended;
 
     /// <summary>Adds a media file of random bytes, served under /media/, /chunked/ and /gated/; returns its bytes.</summary>
-    public byte[] AddMedia(string name, int length)
-    {
-        var bytes = new byte[length];
-        Random.Shared.NextBytes(bytes);
-        _files[name] = bytes;
-        return bytes;
-    }
+    public byte[] AddMedia(string name, int length) => _media.Add(name, length);
 
     /// <summary>An absolute URL on this instance, e.g. <c>MediaUrl("/media/a.mp4")</c>.</summary>
     public string MediaUrl(string path) => Origin + path;
 
     /// <summary>Requests this instance has answered for <paramref name="path"/>.</summary>
-    public int Hits(string path) => _hits.TryGetValue(path, out var n) ? n : 0;
+    public int Hits(string path) => _media.Hits(path);
 
     /// <summary>Completes when a request reaches <c>/gated/…</c>.</summary>
-    public Task GateReached => _gateReached.Task;
+    public Task GateReached => _media.GateReached;
 
-    public void OpenGate() => _gate.TrySetResult();
+    public void OpenGate() => _media.OpenGate();
 
     /// <summary>
     /// A public status with attachments, wrapped in a <c>Create</c> as Mastodon sends it to a relay: attachments are
@@ -307,7 +272,7 @@ internal sealed class FakeInstance : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _gate.TrySetResult();
+        _media.OpenGate();
         await _app.StopAsync();
         await _app.DisposeAsync();
     }
