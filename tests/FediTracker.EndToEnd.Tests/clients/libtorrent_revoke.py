@@ -26,12 +26,10 @@ Exit codes: 0 done (the caller judges the lines); 1 failure or timeout; 2 bad ar
 """
 
 import argparse
-import ipaddress
 import os
 import select
 import sys
 import time
-import urllib.parse
 
 START = time.monotonic()
 
@@ -46,46 +44,16 @@ except ImportError as import_error:
     log(f"cannot import libtorrent ({import_error}); install Debian's python3-libtorrent and run /usr/bin/python3")
     sys.exit(3)
 
+from lt_common import Failure, add, listen_interface, make_session, same_bytes  # noqa: E402 (after the libtorrent check)
+
 ALERTS = (lt.alert.category_t.error_notification | lt.alert.category_t.status_notification
           | lt.alert.category_t.tracker_notification | lt.alert.category_t.connect_notification
           | lt.alert.category_t.storage_notification | lt.alert.category_t.peer_notification)
 
 
-class Failure(Exception):
-    pass
-
-
 def say(line):
     log(f"stdout: {line}")
     print(line, flush=True)
-
-
-def listen_interface(announce_url):
-    """The loopback address (port 0) of the tracker URL's address family."""
-    host = urllib.parse.urlsplit(announce_url).hostname
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError as error:
-        raise Failure(f"the tracker host must be a literal loopback address, not {host!r}") from error
-    if not address.is_loopback:
-        raise Failure(f"the tracker host must be a loopback address, not {host}")
-    return "[::1]:0" if address.version == 6 else "127.0.0.1:0"
-
-
-def make_session(name, interface):
-    settings = {
-        "listen_interfaces": interface,
-        "enable_dht": False,
-        "enable_lsd": False,
-        "enable_upnp": False,
-        "enable_natpmp": False,
-        "allow_multiple_connections_per_ip": True,
-        "user_agent": f"feditracker-e2e-{name}",
-        "alert_mask": int(ALERTS),
-        "alert_queue_size": 100000,
-    }
-    # flags=0: no default plugins (ut_pex, ut_metadata, smart_ban), no DHT/LSD/UPnP/NAT-PMP.
-    return lt.session(settings, flags=0)
 
 
 def make_torrent(path, announce_url, torrent_path):
@@ -97,26 +65,6 @@ def make_torrent(path, announce_url, torrent_path):
     lt.set_piece_hashes(creator, os.path.dirname(path))
     with open(torrent_path, "wb") as torrent_file:
         torrent_file.write(lt.bencode(creator.generate()))
-
-
-def add(session, info, save_path):
-    params = lt.add_torrent_params()
-    params.ti = info
-    params.save_path = save_path
-    params.flags &= ~(lt.torrent_flags.auto_managed | lt.torrent_flags.paused)
-    return session.add_torrent(params)
-
-
-def same_bytes(a, b):
-    if os.path.getsize(a) != os.path.getsize(b):
-        return False
-    with open(a, "rb") as fa, open(b, "rb") as fb:
-        while True:
-            x = fa.read(1 << 20)
-            if x != fb.read(1 << 20):
-                return False
-            if not x:
-                return True
 
 
 class Watcher:
@@ -216,7 +164,7 @@ def run(args):
     watcher.read_line("go")
 
     # The download, through the tracker: the seeder's first reply before the leecher starts.
-    seeder_session = make_session("seeder", interface)
+    seeder_session = make_session("seeder", interface, ALERTS)
     watcher.watch("seeder", seeder_session)
     seeder = add(seeder_session, info, os.path.dirname(path))
     watcher.until(lambda: seeder.status().is_seeding, "the seeder has checked the file")
@@ -224,7 +172,7 @@ def run(args):
     if watcher.errors["seeder"]:
         raise Failure(f"the tracker refused the seeder before the revocation: {watcher.errors['seeder']}")
 
-    leecher_session = make_session("leecher", interface)
+    leecher_session = make_session("leecher", interface, ALERTS)
     watcher.watch("leecher", leecher_session)
     leecher = add(leecher_session, info, leech_dir)
     watcher.until(lambda: "leecher" in watcher.finished or watcher.errors["leecher"], "the leecher has every piece")
@@ -250,7 +198,7 @@ def run(args):
     say(f"LEECHER_ERROR {watcher.errors['leecher'][errors_before]}")
 
     # A newcomer: its announce fails, and it gets no peer and no piece within the wait.
-    newcomer_session = make_session("newcomer", interface)
+    newcomer_session = make_session("newcomer", interface, ALERTS)
     watcher.watch("newcomer", newcomer_session)
     newcomer = add(newcomer_session, info, newcomer_dir)
     watcher.until(lambda: watcher.errors["newcomer"] or watcher.replies["newcomer"] > 0, "the tracker's answer to the newcomer")

@@ -31,13 +31,11 @@ Exit codes: 0 success; 1 failure or timeout; 2 bad arguments; 3 the libtorrent b
 """
 
 import argparse
-import ipaddress
 import os
 import select
 import subprocess
 import sys
 import time
-import urllib.parse
 
 START = time.monotonic()
 PROCESS = "main"
@@ -53,6 +51,8 @@ except ImportError as import_error:
     log(f"cannot import libtorrent ({import_error}); install Debian's python3-libtorrent and run /usr/bin/python3")
     sys.exit(3)
 
+from lt_common import Failure, add, listen_interface, make_session, same_bytes  # noqa: E402 (after the libtorrent check)
+
 # What is logged and waited on. Peer log alerts are read only for the extension handshakes.
 ALERTS = (lt.alert.category_t.error_notification | lt.alert.category_t.status_notification
           | lt.alert.category_t.tracker_notification | lt.alert.category_t.connect_notification
@@ -61,40 +61,6 @@ ALERTS = (lt.alert.category_t.error_notification | lt.alert.category_t.status_no
 
 # peer_info.source bits other than the tracker's.
 OTHER_SOURCES = lt.peer_info.pex | lt.peer_info.dht | lt.peer_info.lsd
-
-
-class Failure(Exception):
-    pass
-
-
-def listen_interface(announce_url):
-    """The loopback address (port 0) of the tracker URL's address family."""
-    host = urllib.parse.urlsplit(announce_url).hostname
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError as error:
-        raise Failure(f"the tracker host must be a literal loopback address, not {host!r}") from error
-    if not address.is_loopback:
-        raise Failure(f"the tracker host must be a loopback address, not {host}")
-    return "[::1]:0" if address.version == 6 else "127.0.0.1:0"
-
-
-def make_session(name, interface):
-    settings = {
-        "listen_interfaces": interface,
-        "enable_dht": False,
-        "enable_lsd": False,
-        "enable_upnp": False,
-        "enable_natpmp": False,
-        "allow_multiple_connections_per_ip": True,
-        "user_agent": f"feditracker-e2e-{name}",
-        "alert_mask": int(ALERTS),
-        "alert_queue_size": 100000,
-    }
-    # flags=0: neither the default plugins (ut_pex, ut_metadata, smart_ban) nor the old constructor's default
-    # features (DHT, LSD, UPnP, NAT-PMP).
-    return lt.session(settings, flags=0)
-
 
 HYBRID = False
 
@@ -133,14 +99,6 @@ def load_torrent(torrent_path):
     if info.info_hashes().has_v2() != HYBRID:
         raise Failure("the torrent was meant to be " + ("hybrid" if HYBRID else "v1 only"))
     return info
-
-
-def add(session, info, save_path):
-    params = lt.add_torrent_params()
-    params.ti = info
-    params.save_path = save_path
-    params.flags &= ~(lt.torrent_flags.auto_managed | lt.torrent_flags.paused)
-    return session.add_torrent(params)
 
 
 class Watcher:
@@ -229,7 +187,7 @@ class Watcher:
 
 def start_seeder(watcher, info, path, interface, announce_url):
     """The seeder as a session of this process; returns when it has had its first tracker reply."""
-    session = make_session("seeder", interface)
+    session = make_session("seeder", interface, ALERTS)
     watcher.watch("seeder", session)
     handle = add(session, info, os.path.dirname(path))
     check_trackers("seeder", handle, announce_url)
@@ -277,18 +235,6 @@ class SeederProcess:
                 log("the seeder process did not end; killing it")
                 self.process.kill()
                 self.process.wait()
-
-
-def same_bytes(a, b):
-    if os.path.getsize(a) != os.path.getsize(b):
-        return False
-    with open(a, "rb") as fa, open(b, "rb") as fb:
-        while True:
-            x = fa.read(1 << 20)
-            if x != fb.read(1 << 20):
-                return False
-            if not x:
-                return True
 
 
 def run_seeder(args):
@@ -341,7 +287,7 @@ def run_leecher(args):
             seeder_process = SeederProcess(args, seeder_announce, seeder_torrent_path, deadline)
             seeder_process.wait_until_seeding()
 
-        leecher_session = make_session("leecher", interface)
+        leecher_session = make_session("leecher", interface, ALERTS)
         watcher.watch("leecher", leecher_session)
         leecher = add(leecher_session, info, leech_dir)
         check_trackers("leecher", leecher, args.announce)
