@@ -6,8 +6,8 @@ cd "$(dirname "$0")/.."
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 # prometheus (promtool), python3-yaml and systemd (systemd-analyze): deploy/check.sh and DeployTests.
-# transmission-cli (transmission-show) and mktorrent: TorrentClientTests.
-packages=(redis-server redis-tools python3-libtorrent aria2 opentracker prometheus python3-yaml systemd transmission-cli mktorrent)
+# transmission-cli (transmission-show) and mktorrent: TorrentClientTests. procps (kill): ServerProcessTests send SIGTERM.
+packages=(redis-server redis-tools python3-libtorrent aria2 opentracker prometheus python3-yaml systemd transmission-cli mktorrent procps)
 
 missing=()
 for p in "${packages[@]}"; do

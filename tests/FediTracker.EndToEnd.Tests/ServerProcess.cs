@@ -59,14 +59,10 @@ internal sealed partial class ServerProcess : IDisposable
         }
     }
 
-    /// <summary>SIGKILL: no shutdown code runs, as in a crash or an OOM kill.</summary>
+    /// <summary>SIGKILL (what <see cref="Process.Kill()"/> sends on Unix): no shutdown code runs, as in a crash or an OOM kill.</summary>
     public async Task KillHardAsync(CancellationToken cancellationToken)
     {
-        using (var kill = Process.Start("kill", ["-KILL", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-        {
-            await kill.WaitForExitAsync(cancellationToken);
-        }
-
+        _process.Kill();
         await _process.WaitForExitAsync(cancellationToken);
     }
 
