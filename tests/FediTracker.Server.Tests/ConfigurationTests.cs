@@ -16,6 +16,7 @@ public sealed class ConfigurationTests
             "--Tracker:DefaultNumWant", "300",
             "--Tracker:MaxNumWant", "100",
             "--Listen:UdpConnectionSecret", "c2hvcnQ=",
+            "--Tracker:LatencySampleInterval", "12",
         ]);
 
         var errors = act.Should().Throw<ConfigurationException>().Which.Errors;
@@ -25,6 +26,7 @@ public sealed class ConfigurationTests
         errors.Should().Contain(e => e.Contains("AnnounceIntervalSeconds", StringComparison.Ordinal));
         errors.Should().Contain(e => e.Contains("DefaultNumWant", StringComparison.Ordinal));
         errors.Should().Contain(e => e.Contains("UdpConnectionSecret", StringComparison.Ordinal));
+        errors.Should().Contain(e => e.Contains("LatencySampleInterval must be a power of two", StringComparison.Ordinal));
     }
 
     [Test]

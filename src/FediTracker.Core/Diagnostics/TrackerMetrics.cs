@@ -12,9 +12,13 @@ namespace FediTracker.Core.Diagnostics;
 /// The request counters (announces, scrapes, failures, UDP connects) cost one uncontended interlocked add per
 /// request: each tag combination has its own slot in <see cref="StripedCounters"/>, and observable counters report
 /// the sums when the exporter collects, so no tag list is built and no listener is called per request. The two
-/// histograms are recorded per call, except that the store duration of the in-process store, whose calls take a
-/// microsecond or two, is sampled: each thread times its first call and then one in
-/// <see cref="InProcessStoreSampleInterval"/>. Its quantiles and mean stay unbiased; its <c>_count</c> is then a sample count, not a call count.
+/// histograms are sampled, because one histogram record (the SDK finds the tag set's point and the bucket on every
+/// call, and the clock is read twice) costs more than everything else the tracker records for a request: each thread
+/// times its first request and then one in the request sample interval (<c>Tracker:LatencySampleInterval</c>, 16 by
+/// default; 1 times every request), and its first call of the in-process store and then one in
+/// <see cref="InProcessStoreSampleInterval"/> (a remote store's calls are all timed). Which request is timed does
+/// not depend on how long it takes, so bucket ratios, quantiles and the mean stay unbiased; a sampled histogram's
+/// <c>_count</c> and <c>_sum</c> count samples, not requests (the counters above count every request).
 /// </para>
 /// </summary>
 public sealed class TrackerMetrics
@@ -23,6 +27,9 @@ public sealed class TrackerMetrics
 
     /// <summary>One in this many in-process store calls is timed (a power of two).</summary>
     public const int InProcessStoreSampleInterval = 16;
+
+    /// <summary>By default one in this many requests is timed into the request-duration histogram.</summary>
+    public const int DefaultRequestSampleInterval = 16;
 
     private const string Other = "other";
 
@@ -39,6 +46,11 @@ public sealed class TrackerMetrics
     [ThreadStatic]
     private static uint t_storeSample;
 
+    [ThreadStatic]
+    private static uint t_requestSample;
+
+    private readonly uint _requestSampleMask;
+
     private readonly StripedCounters _announces = new(Protocols.Length * Families.Length * EventNames.Length * Results.Length);
     private readonly StripedCounters _scrapes = new(Protocols.Length * Results.Length);
     private readonly StripedCounters _failures = new(Protocols.Length * Reasons.Length);
@@ -47,9 +59,20 @@ public sealed class TrackerMetrics
     private readonly Histogram<double> _storeDuration;
     private readonly Counter<long> _storeErrors;
 
-    public TrackerMetrics(IMeterFactory meterFactory, ISwarmTotals? totals = null)
+    /// <param name="meterFactory">Where the meter comes from.</param>
+    /// <param name="totals">The store's totals for the torrents and peers gauges; none, no gauges.</param>
+    /// <param name="requestSampleInterval">One request in this many (per thread) is timed: a power of two, 1 to 1 024.</param>
+    public TrackerMetrics(IMeterFactory meterFactory, ISwarmTotals? totals = null, int requestSampleInterval = DefaultRequestSampleInterval)
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
+        ArgumentOutOfRangeException.ThrowIfLessThan(requestSampleInterval, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(requestSampleInterval, 1_024);
+        if (!System.Numerics.BitOperations.IsPow2(requestSampleInterval))
+        {
+            throw new ArgumentOutOfRangeException(nameof(requestSampleInterval), requestSampleInterval, "The sample interval must be a power of two.");
+        }
+
+        _requestSampleMask = (uint)requestSampleInterval - 1;
         var meter = meterFactory.Create(MeterName);
         meter.CreateObservableCounter("feditracker.announces", ObserveAnnounces, "{announce}", "Announces answered, by protocol, address family, event and result.");
         meter.CreateObservableCounter("feditracker.scrapes", ObserveScrapes, "{scrape}", "Scrapes answered, by protocol and result.");
@@ -58,7 +81,7 @@ public sealed class TrackerMetrics
         _requestDuration = meter.CreateHistogram(
             "feditracker.request.duration",
             "s",
-            "Time from a parsed request to its reply being written, by protocol and action.",
+            "Time from a parsed request to its reply being written, by protocol and action (a sample of the requests).",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1] });
         _storeDuration = meter.CreateHistogram(
             "feditracker.store.duration",
@@ -90,8 +113,19 @@ public sealed class TrackerMetrics
 
     public void UdpConnect() => _udpConnects.Increment(0);
 
-    /// <summary>A start timestamp for <see cref="RequestDuration"/>, or 0 when nobody listens to the histogram.</summary>
-    public long StartRequestTimer() => _requestDuration.Enabled ? Stopwatch.GetTimestamp() : 0;
+    /// <summary>
+    /// A start timestamp for <see cref="RequestDuration"/>, or 0 when this request is not timed: nobody listens to the
+    /// histogram, or it is not the thread's one in the request sample interval.
+    /// </summary>
+    public long StartRequestTimer()
+    {
+        if (!_requestDuration.Enabled || (t_requestSample++ & _requestSampleMask) != 0)
+        {
+            return 0;
+        }
+
+        return Stopwatch.GetTimestamp();
+    }
 
     /// <summary>
     /// A start timestamp for <see cref="StoreDuration"/>, or 0 when this call is not timed: nobody listens, or the

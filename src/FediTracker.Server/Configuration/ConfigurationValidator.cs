@@ -30,6 +30,11 @@ internal static class ConfigurationValidator
             errors.Add("Tracker:PeerTimeoutSeconds must be longer than the announce interval with its jitter, or live peers expire between announces.");
         }
 
+        if (!System.Numerics.BitOperations.IsPow2(tracker.LatencySampleInterval))
+        {
+            errors.Add("Tracker:LatencySampleInterval must be a power of two (1, 2, 4, … 1024).");
+        }
+
         if (tracker.DefaultNumWant > tracker.MaxNumWant)
         {
             errors.Add("Tracker:DefaultNumWant must not exceed Tracker:MaxNumWant.");

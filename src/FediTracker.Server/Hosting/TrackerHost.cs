@@ -99,7 +99,7 @@ public static partial class TrackerHost
         services.AddSingleton(listen);
         services.AddSingleton(new BoundEndpoints());
         AddSwarmStore(services, storeOptions, TimeSpan.FromSeconds(trackerOptions.PeerTimeoutSeconds));
-        services.AddSingleton(sp => new TrackerMetrics(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), sp.GetService<ISwarmTotals>()));
+        services.AddSingleton(sp => new TrackerMetrics(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), sp.GetService<ISwarmTotals>(), trackerOptions.LatencySampleInterval));
         AddRegistry(services, storeOptions, registryOptions);
         services.AddSingleton(adminTokens);
         services.AddSingleton<AccessList>();
