@@ -6,7 +6,16 @@
 # before and after the run, less what a scrape with no load in between allocates).
 # Tracker pinned to core 0, the UDP load (benchmarks/FediTracker.LoadTest, built) on core 1.
 #
-#   benchmarks/udp-receive-path.sh [--rounds N] [--seconds N] LABEL=SERVER_DIR [LABEL=SERVER_DIR ...]
+#   benchmarks/udp-receive-path.sh [--rounds N] [--seconds N] [--warmup N] [--load "LOADTEST ARGS"] [--http]
+#                                  LABEL=SERVER_DIR [...]
+#
+# --http drives HTTP announces over keep-alive connections (64 workers) instead of UDP: the same figures for
+# Kestrel's path, whose allocations include Kestrel's own per request.
+#
+# --load passes workload options to the load generator, for warm-up and measurement alike; e.g.
+# --load "--torrents 10 --peers 1000 --started 0 --stopped 0" is a steady state in which every announce after the
+# warm-up re-announces a peer the store already holds (10 000 pairs), where the default workload (100 000 peers over
+# 10 000 torrents) keeps filing new peers.
 #
 # A SERVER_DIR is the output of 'dotnet publish src/FediTracker.Server -c Release -o DIR'. Stops what it starts.
 set -euo pipefail
@@ -17,10 +26,16 @@ rounds=3
 seconds=10
 warmup=5
 builds=()
+load_args=()
+scheme=udp
+path=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --rounds) rounds=$2; shift ;;
     --seconds) seconds=$2; shift ;;
+    --warmup) warmup=$2; shift ;;
+    --http) scheme=http; path=/announce; load_args+=(--workers 64) ;;
+    --load) read -r -a load_args <<<"$2"; shift ;;
     *=*) builds+=("$1") ;;
     *) echo "Unknown option: $1" >&2; exit 2 ;;
   esac
@@ -72,13 +87,13 @@ for round in $(seq 1 "$rounds"); do
       [ $SECONDS -lt $deadline ] || { echo "FediTracker did not start; see $work/server.log" >&2; exit 1; }
       sleep 0.2
     done
-    taskset -c 1 timeout 120 dotnet "$lt_dll" --target "udp://127.0.0.1:$port" --seconds "$warmup" --warmup 0 >/dev/null &
+    taskset -c 1 timeout 120 dotnet "$lt_dll" --target "$scheme://127.0.0.1:$port$path" --seconds "$warmup" --warmup 0 "${load_args[@]}" >/dev/null &
     child=$!; wait "$child"; child=""
     # What one scrape allocates by itself (the exporter's collection), measured with no load in between.
     a0=$(allocated "$admin"); sleep 1; a1=$(allocated "$admin")
     snapshot "$server" >"$work/before"
     b0=$(allocated "$admin")
-    taskset -c 1 timeout 120 dotnet "$lt_dll" --target "udp://127.0.0.1:$port" --seconds "$seconds" --warmup 0 \
+    taskset -c 1 timeout 120 dotnet "$lt_dll" --target "$scheme://127.0.0.1:$port$path" --seconds "$seconds" --warmup 0 "${load_args[@]}" \
       --server-pid "$server" --json >"$work/run.out" &
     child=$!; wait "$child"; child=""
     b1=$(allocated "$admin")
