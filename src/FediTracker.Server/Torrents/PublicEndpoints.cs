@@ -173,13 +173,23 @@ internal static class PublicEndpoints
     }
 
     /// <summary>Keeps the public endpoints off the admin listener, and answers registry outages with 503.</summary>
-    private sealed class PublicOnlyFilter : IEndpointFilter
+    // Public port only; and each request takes a token from the client address's bucket of the tracker's rate limit
+    // (Tracker:RateLimitPerSecond), the one announces and scrapes take from, so that these lookups cannot be used to
+    // load the registry harder than announcing could.
+    private sealed class PublicOnlyFilter(Tracker tracker, Http.ClientAddressResolver addresses) : IEndpointFilter
     {
         public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
         {
             if (context.HttpContext.Features.Get<IConnectionItemsFeature>()?.Items.ContainsKey(AdminConnectionMarker.ItemKey) == true)
             {
                 return TypedResults.Problem(title: "Not found", detail: "This is served on the public port.", statusCode: StatusCodes.Status404NotFound);
+            }
+
+            if (addresses.Resolve(context.HttpContext) is { } client && !tracker.RateLimiter.TryAcquire(client))
+            {
+                tracker.Metrics.Failure(FediTracker.Core.Diagnostics.Transport.Http, FediTracker.Core.Diagnostics.FailureKinds.RateLimited);
+                context.HttpContext.Response.Headers.RetryAfter = "1";
+                return TypedResults.Problem(title: "Too many requests", detail: FailureReasons.RateLimited, statusCode: StatusCodes.Status429TooManyRequests);
             }
 
             try
