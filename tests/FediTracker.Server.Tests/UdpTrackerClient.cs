@@ -21,6 +21,13 @@ internal sealed class UdpTrackerClient : IDisposable
 
     public int LocalPort => ((IPEndPoint)_udp.Client.LocalEndPoint!).Port;
 
+    /// <summary>The client socket's receive buffer (SO_RCVBUF), for tests that let many replies queue.</summary>
+    public int ReceiveBufferSize
+    {
+        get => _udp.Client.ReceiveBufferSize;
+        set => _udp.Client.ReceiveBufferSize = value;
+    }
+
     public async Task SendAsync(byte[] datagram) => await _udp.SendAsync(datagram, _server);
 
     /// <summary>Receives one datagram, or null when none arrives within <paramref name="timeout"/>.</summary>

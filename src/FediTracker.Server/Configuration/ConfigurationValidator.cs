@@ -98,8 +98,13 @@ internal static class ConfigurationValidator
             errors.Add("Listen:UdpConnectionSecret must be 16 bytes in base64 (e.g. from 'openssl rand -base64 16').");
         }
 
+        if (listen.UdpBatch is < 1 or > 256)
+        {
+            errors.Add("Listen:UdpBatch must be 1 to 256.");
+        }
+
         var loops = listen.UdpReceiveLoops == 0 ? Environment.ProcessorCount : listen.UdpReceiveLoops;
-        return (tracker, store, new ResolvedListenOptions(http, udp, admin, loops, secret, trusted), errors);
+        return (tracker, store, new ResolvedListenOptions(http, udp, admin, loops, secret, trusted, listen.UdpBatch), errors);
     }
 
     /// <summary>Binds a section, refusing unknown keys; binding errors go to <paramref name="errors"/>.</summary>

@@ -16,8 +16,18 @@ public sealed class ListenOptions
     /// <summary>The admin listener (health now; admin API and metrics later). Default: loopback only, port 6970.</summary>
     public string Admin { get; set; } = "127.0.0.1:6970";
 
+    /// <summary>By default a receive loop takes up to this many datagrams per system call.</summary>
+    public const int DefaultUdpBatch = 32;
+
     /// <summary>Receive loops per UDP socket. 0 (the default) means one per processor.</summary>
     public int UdpReceiveLoops { get; set; }
+
+    /// <summary>
+    /// Most datagrams a UDP receive loop takes with one system call, and most replies it sends with one, on Linux
+    /// (<c>recvmmsg</c>/<c>sendmmsg</c>; the call returns as soon as one datagram is there, with whatever else is
+    /// queued). 1 reads and answers one datagram per call, as other systems always do. 32 by default; 1 to 256.
+    /// </summary>
+    public int UdpBatch { get; set; } = DefaultUdpBatch;
 
     /// <summary>
     /// The 16-byte secret (base64) that UDP connection ids are made with. Empty (default): a random secret at start,

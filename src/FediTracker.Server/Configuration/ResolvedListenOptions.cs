@@ -9,4 +9,5 @@ internal sealed record ResolvedListenOptions(
     IReadOnlyList<IPEndPoint> Admin,
     int UdpReceiveLoops,
     byte[] UdpSecret,
-    IReadOnlyList<IPNetwork> TrustedProxies);
+    IReadOnlyList<IPNetwork> TrustedProxies,
+    int UdpBatch = ListenOptions.DefaultUdpBatch);

@@ -38,6 +38,9 @@ internal sealed class UdpTrackerService : IHostedService, IDisposable
     /// <summary>True while every socket is open and its loops run.</summary>
     public bool IsListening => _sockets.Count == _listen.Udp.Count && _loops.TrueForAll(l => !l.Completion.IsCompleted);
 
+    /// <summary>The fewest datagrams any loop takes per system call (see <c>Listen:UdpBatch</c>); 0 before the start.</summary>
+    public int Batch => _loops.Count == 0 ? 0 : _loops.Min(l => l.Batch);
+
     /// <summary>Datagrams whose handling failed unexpectedly (a bug, never a client mistake).</summary>
     public long Faults
     {
@@ -68,6 +71,13 @@ internal sealed class UdpTrackerService : IHostedService, IDisposable
 
                 socket.ReceiveBufferSize = 4 * 1024 * 1024;
                 socket.SendBufferSize = 4 * 1024 * 1024;
+                if (_listen.UdpBatch > 1 && MultiMessage.IsSupported)
+                {
+                    // A batched loop blocks in recvmmsg, which closing the socket need not wake; it looks at the stop
+                    // token at least this often.
+                    socket.ReceiveTimeout = (int)UdpReceiveLoop.BatchReceiveTimeout.TotalMilliseconds;
+                }
+
                 socket.Bind(endpoint);
             }
             catch
@@ -81,7 +91,7 @@ internal sealed class UdpTrackerService : IHostedService, IDisposable
             _bound.AddUdp(local);
             for (var i = 0; i < _listen.UdpReceiveLoops; i++)
             {
-                var loop = new UdpReceiveLoop(socket, _handler, _maxPeers, _maxScrape, _logger, _stopping.Token);
+                var loop = new UdpReceiveLoop(socket, _handler, _maxPeers, _maxScrape, _logger, _stopping.Token, _listen.UdpBatch);
                 _loops.Add(loop);
                 loop.Start($"UDP {local.Port} #{i}");
             }
