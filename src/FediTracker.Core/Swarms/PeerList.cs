@@ -45,6 +45,12 @@ internal struct PeerList<TKey>
     /// <summary>Slots of the index, 0 when the list has none (for tests and measurements).</summary>
     internal readonly int IndexCapacity => _index?.Length ?? 0;
 
+    /// <summary>The peers in order, seeders first (for tests).</summary>
+    internal readonly ReadOnlySpan<PeerRecord<TKey>> Peers => _peers.AsSpan(0, _count);
+
+    /// <summary>Where the peer with this key is, or -1 (for tests).</summary>
+    internal readonly int PositionOf(TKey key) => Find(key);
+
     /// <summary>
     /// Files the peer (new, refreshed or moved across classes) and returns what it was before;
     /// <paramref name="position"/> is where it is now, for <see cref="Select"/>.
