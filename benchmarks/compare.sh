@@ -2,7 +2,7 @@
 # Side-by-side load test of FediTracker against opentracker on this machine, over loopback.
 #
 #   benchmarks/compare.sh [--quick] [--redis] [--rounds N] [--seconds N] [--warmup N] [--no-build] [--out DIR]
-#                         [--baseline DIR] [--udp-only] [--no-memory]
+#                         [--baseline DIR] [--udp-only] [--no-memory] [--memory-only]
 #
 # Builds Release, then for each round and each target in turn (opentracker, FediTracker with the memory store, and
 # with --redis FediTracker over a local redis-server when the build supports it), A B A B: starts the tracker pinned
@@ -18,7 +18,7 @@
 # --baseline DIR adds a fourth target, 'feditracker-base': another published FediTracker build (e.g. of main, from
 # 'dotnet publish src/FediTracker.Server -c Release -o DIR' in another worktree), started with the same arguments, so
 # that a change is measured before and after in the same session, interleaved with opentracker. --udp-only runs only
-# the UDP test; --no-memory skips the memory fills.
+# the UDP test; --no-memory skips the memory fills; --memory-only runs nothing but them (about 2 minutes per target).
 #
 # Defaults take about 7 minutes (11 with --redis); --quick (1 round, 4 s runs, 100 000-peer fill) about 2 minutes
 # once built (3 with --redis).
@@ -39,6 +39,7 @@ out=""
 baseline=""
 udp_only=0
 memory=1
+memory_only=0
 udp_loops=1          # FediTracker --Listen:UdpReceiveLoops for one core (1 measured best against 2 and 4 here)
 workers_udp=8        # 8 sockets x 16 in flight: 128 requests outstanding; opentracker drops datagrams above ~256
 inflight_udp=16
@@ -58,6 +59,7 @@ while [ $# -gt 0 ]; do
     --baseline) baseline=$(cd "$2" && pwd); shift ;;
     --udp-only) udp_only=1 ;;
     --no-memory) memory=0 ;;
+    --memory-only) memory_only=1 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "Unknown option: $1" >&2; usage >&2; exit 2 ;;
   esac
@@ -326,7 +328,9 @@ warm_target() { # every path once, unmeasured: a fresh .NET process compiles (ti
 # ---- throughput, A B A B -----------------------------------------------------------------------------------------
 say "$(date -u '+%Y-%m-%d %H:%M:%S UTC'); $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 say "targets: ${targets[*]}; $rounds round(s); after each start ${prewarm} s per protocol unmeasured, then ${warmup} s warm-up + ${seconds} s per run; tracker on core 0, load on core 1"
-for round in $(seq 1 "$rounds"); do
+throughput_rounds=$rounds
+if [ "$memory_only" -eq 1 ]; then throughput_rounds=0; fi
+for round in $(seq 1 "$throughput_rounds"); do
   for target in "${targets[@]}"; do
     say "round $round: $target (load average $(loadavg))"
     start_target "$target"

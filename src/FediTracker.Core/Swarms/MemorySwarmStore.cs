@@ -6,7 +6,8 @@ namespace FediTracker.Core.Swarms;
 
 /// <summary>
 /// The embedded swarm store: every swarm in process memory, one lock per swarm and no lock over them all (the
-/// swarm map is a <see cref="ConcurrentDictionary{TKey, TValue}"/>, read without locking). Expiry is
+/// swarm map is a <see cref="ConcurrentDictionary{TKey, TValue}"/>, read without locking). A swarm is one object
+/// plus one array of 32-byte records for its IPv4 peers (see <see cref="PeerList{TKey}"/>). Expiry is
 /// <see cref="RemoveExpired"/>, which a background timer calls; it locks one swarm at a time.
 /// </summary>
 public sealed class MemorySwarmStore : ISwarmStore, ISwarmTotals
@@ -74,17 +75,14 @@ public sealed class MemorySwarmStore : ISwarmStore, ISwarmTotals
                 int written;
                 if (request.Endpoint.IsIPv4)
                 {
-                    var table = swarm.V4 ??= new PeerTable<V4Key>();
-                    var key = V4Key.From(request.Endpoint);
-                    prior = table.Upsert(key, request.PeerId, seeder, now);
-                    written = table.Select(key, seeder, peers[..limit], random);
+                    prior = swarm.V4.Upsert(V4Key.From(request.Endpoint), request.PeerId, seeder, now, out var self);
+                    written = swarm.V4.Select(self, seeder, peers[..limit], random);
                 }
                 else
                 {
-                    var table = swarm.V6 ??= new PeerTable<V6Key>();
-                    var key = V6Key.From(request.Endpoint);
-                    prior = table.Upsert(key, request.PeerId, seeder, now);
-                    written = table.Select(key, seeder, peers[..limit], random);
+                    var v6 = swarm.V6 ??= new V6Peers();
+                    prior = v6.List.Upsert(V6Key.From(request.Endpoint), request.PeerId, seeder, now, out var self);
+                    written = v6.List.Select(self, seeder, peers[..limit], random);
                 }
 
                 Count(prior, seeder);
@@ -145,8 +143,7 @@ public sealed class MemorySwarmStore : ISwarmStore, ISwarmTotals
             swarm.Removed = true;
             seeders = swarm.Complete;
             leechers = swarm.Incomplete;
-            swarm.V4 = null;
-            swarm.V6 = null;
+            swarm.ClearPeers();
             _swarms.TryRemove(new KeyValuePair<InfoHash, Swarm>(infoHash, swarm));
         }
 
@@ -176,8 +173,7 @@ public sealed class MemorySwarmStore : ISwarmStore, ISwarmTotals
                     Interlocked.Increment(ref _tombstones);
                 }
 
-                swarm.V4 = null;
-                swarm.V6 = null;
+                swarm.ClearPeers();
                 swarm.Downloaded = 0;
             }
 
@@ -224,18 +220,18 @@ public sealed class MemorySwarmStore : ISwarmStore, ISwarmTotals
                     continue;
                 }
 
-                var (s4, l4) = swarm.V4?.RemoveOlderThan(cutoff) ?? default;
-                var (s6, l6) = swarm.V6?.RemoveOlderThan(cutoff) ?? default;
-                seeders += s4 + s6;
-                leechers += l4 + l6;
-                if (swarm.V4 is { Count: 0 })
+                var (s4, l4) = swarm.V4.RemoveOlderThan(cutoff);
+                seeders += s4;
+                leechers += l4;
+                if (swarm.V6 is { } v6)
                 {
-                    swarm.V4 = null;
-                }
-
-                if (swarm.V6 is { Count: 0 })
-                {
-                    swarm.V6 = null;
+                    var (s6, l6) = v6.List.RemoveOlderThan(cutoff);
+                    seeders += s6;
+                    leechers += l6;
+                    if (v6.List.Count == 0)
+                    {
+                        swarm.V6 = null;
+                    }
                 }
 
                 if (swarm.Count == 0)
@@ -267,9 +263,20 @@ public sealed class MemorySwarmStore : ISwarmStore, ISwarmTotals
                 return new StoreAnnounceResult(0, 0, 0, 0, StoreAnnounceStatus.Revoked);
             }
 
-            var removed = request.Endpoint.IsIPv4
-                ? swarm.V4?.Remove(V4Key.From(request.Endpoint)) ?? PriorState.New
-                : swarm.V6?.Remove(V6Key.From(request.Endpoint)) ?? PriorState.New;
+            var removed = PriorState.New;
+            if (request.Endpoint.IsIPv4)
+            {
+                removed = swarm.V4.Remove(V4Key.From(request.Endpoint));
+            }
+            else if (swarm.V6 is { } v6)
+            {
+                removed = v6.List.Remove(V6Key.From(request.Endpoint));
+                if (v6.List.Count == 0)
+                {
+                    swarm.V6 = null;
+                }
+            }
+
             if (removed == PriorState.Seeder)
             {
                 Interlocked.Decrement(ref _seeders);

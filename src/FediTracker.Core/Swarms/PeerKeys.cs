@@ -11,7 +11,7 @@ internal interface IPeerKey<TSelf> : IEquatable<TSelf>
     PeerEndpoint ToEndpoint();
 }
 
-/// <summary>An IPv4 peer: address and port packed into one 48-bit number.</summary>
+/// <summary>An IPv4 peer: address and port packed into one 48-bit number (8 bytes).</summary>
 internal readonly struct V4Key : IPeerKey<V4Key>
 {
     private readonly ulong _value;
@@ -26,8 +26,14 @@ internal readonly struct V4Key : IPeerKey<V4Key>
 
     public override bool Equals(object? obj) => obj is V4Key other && Equals(other);
 
-    // Keyed with a per-process secret so that a client choosing many ports cannot aim at one bucket.
-    public override int GetHashCode() => (int)(((_value ^ PeerKeySeed.Value) * 0x9E3779B97F4A7C15UL) >> 32);
+    // Keyed with a per-process secret so that a client choosing many ports cannot aim at one bucket, then mixed so
+    // that every bit of the key reaches the low bits, which an index of 2^k slots uses.
+    public override int GetHashCode()
+    {
+        var x = (_value ^ PeerKeySeed.Value) * 0x9E3779B97F4A7C15UL;
+        x = (x ^ (x >> 31)) * 0xBF58476D1CE4E5B9UL;
+        return (int)(x ^ (x >> 32));
+    }
 }
 
 /// <summary>An IPv6 peer: address and port.</summary>

@@ -208,6 +208,54 @@ public sealed class MemorySwarmStoreTests : SwarmStoreContract
         Memory.BlockedCount.Should().Be(0);
     }
 
+    [Test]
+    public void Ipv4_and_ipv6_peers_beside_each_other_above_the_index_threshold_stay_apart_and_are_counted_together()
+    {
+        const int PerFamily = 3 * PeerList<V4Key>.IndexThreshold;
+        var hash = NewInfoHash();
+        for (var i = 0; i < PerFamily; i++)
+        {
+            File(hash, V4(i), i % 3 == 0 ? 0 : LeecherLeft);
+            File(hash, V6(i), i % 3 == 0 ? LeecherLeft : 0);
+        }
+
+        // Every IPv6 seeder becomes a leecher and back, and a third of the IPv4 peers stop.
+        for (var i = 0; i < PerFamily; i++)
+        {
+            if (i % 3 != 0)
+            {
+                File(hash, V6(i), LeecherLeft);
+                File(hash, V6(i), 0);
+            }
+            else
+            {
+                File(hash, V4(i), 0, AnnounceEvent.Stopped);
+            }
+        }
+
+        var v4Seeders = 0;
+        var v6Seeders = PerFamily - (PerFamily / 3);
+        var v4Leechers = PerFamily - (PerFamily / 3);
+        Memory.GetTotals().Should().Be(new SwarmTotals(1, v4Seeders + v6Seeders, v4Leechers + (PerFamily / 3)));
+        var buffer = new PeerEntry[4 * PerFamily];
+        var fromV4 = Memory.Announce(Request(hash, V4(PerFamily + 1), LeecherLeft, numWant: buffer.Length), buffer);
+        buffer.Take(fromV4.PeerCount).Select(p => p.Endpoint).Should().BeEquivalentTo(
+            Enumerable.Range(0, PerFamily).Where(i => i % 3 != 0).Select(i => V4(i)),
+            "an IPv4 announcer gets every other IPv4 peer and no IPv6 peer");
+        var fromV6 = Memory.Announce(Request(hash, V6(PerFamily + 1), 0, numWant: buffer.Length), buffer);
+        buffer.Take(fromV6.PeerCount).Select(p => p.Endpoint).Should().BeEquivalentTo(
+            Enumerable.Range(0, PerFamily).Where(i => i % 3 == 0).Select(i => V6(i)),
+            "an IPv6 seeder gets the IPv6 leechers only");
+
+        for (var i = 0; i <= PerFamily + 1; i++)
+        {
+            File(hash, V6(i), 0, AnnounceEvent.Stopped);
+        }
+
+        Memory.PeerCount.Should().Be(v4Leechers + 1);
+        (fromV4.Complete, fromV4.Incomplete).Should().Be((v6Seeders, v4Leechers + (PerFamily / 3) + 1));
+    }
+
     private void File(InfoHash infoHash, PeerEndpoint endpoint, long left, AnnounceEvent announceEvent = AnnounceEvent.None) =>
         Memory.Announce(Request(infoHash, endpoint, left, announceEvent, numWant: 0), []);
 }
