@@ -17,7 +17,9 @@
 # warm-up re-announces a peer the store already holds (10 000 pairs), where the default workload (100 000 peers over
 # 10 000 torrents) keeps filing new peers.
 #
-# A SERVER_DIR is the output of 'dotnet publish src/FediTracker.Server -c Release -o DIR'. Stops what it starts.
+# A SERVER_DIR is the output of 'dotnet publish src/FediTracker.Server -c Release -o DIR'; a file DIR/server.env
+# (lines of NAME=VALUE) adds environment variables to that build's server only, e.g. DOTNET_GCgen0size=0x400000 to
+# compare GC settings on one build in one run. Stops what it starts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
@@ -77,7 +79,9 @@ for round in $(seq 1 "$rounds"); do
     dir=${build#*=}
     port=$(timeout 60 dotnet "$lt_dll" free-port)
     admin=$(timeout 60 dotnet "$lt_dll" free-port)
-    (cd "$dir" && exec taskset -c 0 dotnet FediTracker.Server.dll \
+    server_env=()
+    [ -f "$dir/server.env" ] && mapfile -t server_env < <(grep -E '^[A-Za-z_][A-Za-z0-9_]*=' "$dir/server.env")
+    (cd "$dir" && exec env "${server_env[@]}" taskset -c 0 dotnet FediTracker.Server.dll \
       --http "127.0.0.1:$port" --udp "127.0.0.1:$port" --admin "127.0.0.1:$admin" --Listen:UdpReceiveLoops 1 \
       --Tracker:RateLimitPerSecond 1000000 --Tracker:RateLimitBurst 10000000 --Tracker:AccessMode open \
       --Logging:LogLevel:Default Warning --Logging:LogLevel:Microsoft.Hosting.Lifetime Warning) >>"$work/server.log" 2>&1 &
