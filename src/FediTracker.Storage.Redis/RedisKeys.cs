@@ -72,6 +72,43 @@ internal sealed class RedisKeys
     /// <summary>The pub/sub channel on which nodes announce registry writes: <c>P:registry</c>.</summary>
     public string RegistryChannel => string.Concat(Prefix, ":registry");
 
+    /// <summary>
+    /// A SCAN <c>MATCH</c> pattern for the peer sets of every torrent: <c>P:{&lt;40 characters&gt;}:[sl][46]</c>. The
+    /// 40-character hash tag leaves out the registry's <c>{reg}</c> keys; the suffix leaves out the revocation markers,
+    /// the peer ids and the download counts. (The prefix's characters are never glob specials: see
+    /// <see cref="RedisStoreOptions.KeyPrefix"/>.)
+    /// </summary>
+    public string PeerSetPattern => string.Concat(Prefix, ":{", new string('?', Bytes20.Length * 2), "}:[sl][46]");
+
+    /// <summary>
+    /// The torrent and the position (one of the four peer-set constants above) of a key matched by
+    /// <see cref="PeerSetPattern"/>; false for any other key.
+    /// </summary>
+    public bool TryParsePeerSet(ReadOnlySpan<char> key, out InfoHash infoHash, out int which)
+    {
+        infoHash = default;
+        which = -1;
+        var stemLength = Prefix.Length + 2 + (Bytes20.Length * 2) + 2;
+        if (key.Length != stemLength + 2 || !key.StartsWith(Prefix, StringComparison.Ordinal)
+            || !key[Prefix.Length..].StartsWith(":{", StringComparison.Ordinal)
+            || !key[(stemLength - 2)..].StartsWith("}:", StringComparison.Ordinal)
+            || !InfoHash.TryParseHex(key.Slice(Prefix.Length + 2, Bytes20.Length * 2), out infoHash))
+        {
+            return false;
+        }
+
+        for (var i = SeedersV4; i <= LeechersV6; i++)
+        {
+            if (key[stemLength..].SequenceEqual(Suffixes[i]))
+            {
+                which = i;
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>The hash tag of a torrent, braces included: every key of the torrent contains it.</summary>
     public static string HashTag(InfoHash infoHash) => string.Concat("{", infoHash.ToHex(), "}");
 

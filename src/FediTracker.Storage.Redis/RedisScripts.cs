@@ -253,4 +253,26 @@ internal static class RedisScripts
         redis.call('UNLINK', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6])
         return dropped
         """;
+
+    /// <summary>
+    /// The census of one torrent, read only, run for each peer set a SCAN finds (see <see cref="RedisSwarmCensus"/>).
+    /// ARGV: [1] cutoff, [2] the position (1 to 4) of the set that was found. Reply: {seeders, leechers} of the live
+    /// peers of the whole torrent; an empty reply when the torrent is revoked, or when a set before the found one
+    /// exists (the torrent is counted once, from its first set, whichever of its sets the SCAN meets first).
+    /// </summary>
+    public const string Census = """
+        if redis.call('EXISTS', KEYS[7]) == 1 then
+          return {}
+        end
+        local found = tonumber(ARGV[2])
+        for i = 1, found - 1 do
+          if redis.call('EXISTS', KEYS[i]) == 1 then
+            return {}
+          end
+        end
+        local function live(key)
+          return redis.call('ZCOUNT', key, ARGV[1], '+inf')
+        end
+        return {live(KEYS[1]) + live(KEYS[3]), live(KEYS[2]) + live(KEYS[4])}
+        """;
 }

@@ -412,6 +412,87 @@ public abstract class RedisSwarmStoreTestsBase : SwarmStoreContract
         }
     }
 
+    // ---------------------------------------------------------------- census (cluster-wide gauges)
+
+    [Test]
+    public async Task Census_counts_the_live_peers_of_every_torrent_once_on_every_primary()
+    {
+        var prefix = UniquePrefix();
+        var store = new RedisSwarmStore(Multiplexer, Options(prefix), Time, PeerTimeout);
+        var census = new RedisSwarmCensus(Multiplexer, Options(prefix), Time, PeerTimeout, maxKeys: 1_000_000);
+        long seeders = 0, leechers = 0;
+        for (var t = 0; t < 30; t++)
+        {
+            // Torrents with sets of every kind and family, and some with only one set, so each is met more than
+            // once by the SCAN and must be counted once.
+            var hash = NewInfoHash();
+            for (var p = 0; p <= t % 5; p++)
+            {
+                var endpoint = (p % 2 == 0) ? V4(p + 1) : V6(p + 1);
+                var seeder = (t + p) % 3 == 0;
+                await FileAsync(store, hash, endpoint, seeder ? 0 : LeecherLeft);
+                _ = seeder ? seeders++ : leechers++;
+            }
+        }
+
+        (await census.RunAsync(CancellationToken.None)).Should().BeTrue();
+
+        census.GetTotals().Should().Be(new Core.Diagnostics.SwarmTotals(30, seeders, leechers));
+        census.LastCompleted.Should().Be(Time.GetUtcNow());
+        (await KeysAsync(prefix + ":*")).Select(k => k.Server.EndPoint).Distinct().Count().Should().Be(Primaries().Count(), "the torrents are spread over every primary");
+    }
+
+    [Test]
+    public async Task Census_leaves_out_expired_peers_revoked_torrents_and_registry_keys()
+    {
+        var prefix = UniquePrefix();
+        var store = new RedisSwarmStore(Multiplexer, Options(prefix), Time, PeerTimeout);
+        var census = new RedisSwarmCensus(Multiplexer, Options(prefix), Time, PeerTimeout, maxKeys: 1_000_000);
+        var database = Admin.GetDatabase();
+        var keys = new RedisKeys(prefix);
+
+        var stale = NewInfoHash();
+        await FileAsync(store, stale, V4(1), 0);
+        await FileAsync(store, stale, V6(1), LeecherLeft);
+        var mixed = NewInfoHash();
+        await FileAsync(store, mixed, V4(1), LeecherLeft);
+        Time.Advance(PeerTimeout + TimeSpan.FromSeconds(1));
+        await FileAsync(store, mixed, V4(2), 0);
+        await FileAsync(store, mixed, V6(2), LeecherLeft);
+
+        // Revoked with its swarm still stored (a marker written over a live swarm), and blocked by the store.
+        var marked = NewInfoHash();
+        await FileAsync(store, marked, V4(1), 0);
+        await database.StringSetAsync(keys.RevokedMarker(marked), 1);
+        var blocked = NewInfoHash();
+        await FileAsync(store, blocked, V4(1), LeecherLeft);
+        await store.BlockAsync(blocked, CancellationToken.None);
+
+        // Registry keys that look like a peer set but carry the {reg} hash tag.
+        await database.SortedSetAddAsync(keys.RegistryStem + "s4", "x", Time.GetUtcNow().ToUnixTimeSeconds());
+
+        (await census.RunAsync(CancellationToken.None)).Should().BeTrue();
+
+        census.GetTotals().Should().Be(new Core.Diagnostics.SwarmTotals(1, 1, 1), "only the mixed torrent's two live peers count");
+    }
+
+    [Test]
+    public async Task Census_stops_at_its_cap_of_keys()
+    {
+        var prefix = UniquePrefix();
+        var store = new RedisSwarmStore(Multiplexer, Options(prefix), Time, PeerTimeout);
+        for (var t = 0; t < 20; t++)
+        {
+            await FileAsync(store, NewInfoHash(), V4(1), LeecherLeft);
+        }
+
+        var census = new RedisSwarmCensus(Multiplexer, Options(prefix), Time, PeerTimeout, maxKeys: 5);
+
+        (await census.RunAsync(CancellationToken.None)).Should().BeTrue();
+
+        census.GetTotals().Torrents.Should().BeInRange(1, 5);
+    }
+
     // ---------------------------------------------------------------- script cache and health
 
     [Test]
