@@ -31,6 +31,9 @@ public sealed class RedisSwarmCensus : ISwarmTotals
     /// <summary>Keys asked for per SCAN call.</summary>
     internal const int PageSize = 1000;
 
+    private static readonly RedisValue Family4 = "4";
+    private static readonly RedisValue Family6 = "6";
+
     private readonly IConnectionMultiplexer _multiplexer;
     private readonly IDatabase _database;
     private readonly RedisKeys _keys;
@@ -140,7 +143,7 @@ public sealed class RedisSwarmCensus : ISwarmTotals
                     continue;
                 }
 
-                pending.Add(_database.ScriptEvaluateAsync(RedisScripts.Census, _keys.ForSwarm(infoHash), [cutoff, which + 1]));
+                pending.Add(_database.ScriptEvaluateAsync(RedisScripts.Census, _keys.ForSwarm(infoHash), [cutoff, which == RedisKeys.PeersV6 ? Family6 : Family4]));
                 if (pending.Count == BatchSize)
                 {
                     await tally.AddAsync(pending);

@@ -22,9 +22,10 @@ namespace FediTracker.Storage.Redis;
 /// reconnects by itself, so the same store instance works again as soon as Redis is back.
 /// </para>
 /// <para>
-/// Allocation: talking to Redis allocates. Per announce: the key strings and their array (7), the argument array,
-/// one 38-byte buffer for the endpoint and peer id, the client's message and reply objects (about two small
-/// objects per peer returned). No LINQ and no per-peer copies beyond those.
+/// Allocation: talking to Redis allocates. Per announce: the key array (6 keys sharing one stem buffer), the argument
+/// array, one 38-byte buffer for the endpoint and peer id, the client's message and reply objects. The reply is five
+/// values whatever the number of peers: the peers come packed in one string and are decoded from its bytes. No LINQ
+/// and no per-peer objects.
 /// </para>
 /// <para>
 /// Cancellation: a token already cancelled stops a call before it is sent; once sent, a call runs to its answer or
@@ -33,7 +34,7 @@ namespace FediTracker.Storage.Redis;
 /// </summary>
 public sealed class RedisSwarmStore : ISwarmStore, ISwarmStoreHealth
 {
-    /// <summary>Most expired peers one announce drops from each of the swarm's four sets.</summary>
+    /// <summary>Most expired peers one announce drops from its family's set.</summary>
     internal const int SweepLimit = 64;
 
     /// <summary>Longest margin added to the peer timeout for key TTLs (covers clock skew between nodes).</summary>
@@ -136,13 +137,19 @@ public sealed class RedisSwarmStore : ISwarmStore, ISwarmStoreHealth
             return new StoreAnnounceResult(0, 0, 0, 0, StoreAnnounceStatus.Revoked);
         }
 
+        // The peers come as one string of records: endpoint of the announcer's family, then the 20-byte peer id.
         var written = 0;
-        var destination = peers.Span;
-        for (var i = 4; i + 1 < reply.Length && written < limit; i += 2)
+        if (reply.Length > 4)
         {
-            if (TryReadPeer(((RedisValue)reply[i]).Span(), ((RedisValue)reply[i + 1]).Span(), out var peer))
+            var packed = ((RedisValue)reply[4]).Span();
+            var recordLength = memberLength + Bytes20.Length;
+            var destination = peers.Span;
+            for (var offset = 0; offset + recordLength <= packed.Length && written < limit; offset += recordLength)
             {
-                destination[written++] = peer;
+                if (TryReadPeer(packed.Slice(offset, memberLength), packed.Slice(offset + memberLength, Bytes20.Length), out var peer))
+                {
+                    destination[written++] = peer;
+                }
             }
         }
 

@@ -127,8 +127,8 @@ public abstract class RedisSwarmStoreTestsBase : SwarmStoreContract
 
         var tag = "{" + hash.ToHex() + "}";
         keys.Select(k => k.Key).Should().BeEquivalentTo(
-            new[] { "s4", "l4", "s6", "l6", "ids", "dl" }.Select(suffix => $"{prefix}:{tag}:{suffix}"),
-            "the store writes the four peer sets, the peer ids and the download count, and nothing else");
+            new[] { "p4", "i4", "p6", "i6", "dl" }.Select(suffix => $"{prefix}:{tag}:{suffix}"),
+            "the store writes a peer set and a peer-id hash per family and the download count, and nothing else");
         keys.Should().OnlyContain(k => k.Key.Contains(tag, StringComparison.Ordinal));
         keys.Select(k => Admin.HashSlot(k.Key)).Distinct().Should().ContainSingle("one script must be able to touch them all");
         keys.Select(k => k.Server.EndPoint).Distinct().Should().ContainSingle();
@@ -147,7 +147,7 @@ public abstract class RedisSwarmStoreTestsBase : SwarmStoreContract
 
         var keys = await KeysAsync("*{" + hash.ToHex() + "}*");
 
-        keys.Should().HaveCount(6);
+        keys.Should().HaveCount(5);
         var database = Admin.GetDatabase();
         foreach (var (key, _) in keys)
         {
@@ -200,7 +200,7 @@ public abstract class RedisSwarmStoreTestsBase : SwarmStoreContract
         Time.Advance(PeerTimeout / 2);
         await FileAsync(store, hash, V4(1), LeecherLeft);
         Time.Advance((PeerTimeout / 2) + TimeSpan.FromSeconds(1));
-        var leechers = new RedisKeys(prefix).Key(hash, RedisKeys.LeechersV4);
+        var leechers = new RedisKeys(prefix).Key(hash, RedisKeys.PeersV4);
         var database = Admin.GetDatabase();
 
         var first = await AnnounceWithAsync(store, Request(hash, V4(2), LeecherLeft));
@@ -469,7 +469,7 @@ public abstract class RedisSwarmStoreTestsBase : SwarmStoreContract
         await store.BlockAsync(blocked, CancellationToken.None);
 
         // Registry keys that look like a peer set but carry the {reg} hash tag.
-        await database.SortedSetAddAsync(keys.RegistryStem + "s4", "x", Time.GetUtcNow().ToUnixTimeSeconds());
+        await database.SortedSetAddAsync(keys.RegistryStem + "p4", "x", Time.GetUtcNow().ToUnixTimeSeconds());
 
         (await census.RunAsync(CancellationToken.None)).Should().BeTrue();
 
@@ -551,19 +551,20 @@ public abstract class RedisSwarmStoreTestsBase : SwarmStoreContract
         var database = Admin.GetDatabase();
         var parts = new List<string>
         {
-            "s4=" + await database.SortedSetLengthAsync(keys.Key(hash, RedisKeys.SeedersV4)),
-            "l4=" + await database.SortedSetLengthAsync(keys.Key(hash, RedisKeys.LeechersV4)),
-            "s6=" + await database.SortedSetLengthAsync(keys.Key(hash, RedisKeys.SeedersV6)),
-            "l6=" + await database.SortedSetLengthAsync(keys.Key(hash, RedisKeys.LeechersV6)),
-            "ids=" + await database.HashLengthAsync(keys.Key(hash, RedisKeys.PeerIds)),
+            "p4=" + await database.SortedSetLengthAsync(keys.Key(hash, RedisKeys.PeersV4)),
+            "i4=" + await database.HashLengthAsync(keys.Key(hash, RedisKeys.IdsV4)),
+            "p6=" + await database.SortedSetLengthAsync(keys.Key(hash, RedisKeys.PeersV6)),
+            "i6=" + await database.HashLengthAsync(keys.Key(hash, RedisKeys.IdsV6)),
             "dl=" + await database.StringGetAsync(keys.Key(hash, RedisKeys.Downloads)),
         };
-        foreach (var set in new[] { RedisKeys.SeedersV4, RedisKeys.LeechersV4 })
+        var entries = await database.SortedSetRangeByRankWithScoresAsync(keys.Key(hash, RedisKeys.PeersV4));
+
+        // Seeders score +t, leechers -t.
+        parts.Add("s4=" + entries.Count(e => e.Score > 0));
+        parts.Add("l4=" + entries.Count(e => e.Score < 0));
+        foreach (var entry in entries)
         {
-            foreach (var entry in await database.SortedSetRangeByRankWithScoresAsync(keys.Key(hash, set)))
-            {
-                parts.Add(Convert.ToHexString((byte[])entry.Element!) + "@" + entry.Score);
-            }
+            parts.Add(Convert.ToHexString((byte[])entry.Element!) + "@" + entry.Score);
         }
 
         return string.Join(' ', parts);
