@@ -9,11 +9,12 @@ namespace FediTracker.Storage.Redis;
 /// they live in one Redis Cluster slot and one script can touch them all:
 /// <list type="table">
 /// <item><term><c>P:{h}:p4</c>, <c>P:{h}:p6</c></term><description>sorted sets of the IPv4 and IPv6 peers; member =
-/// the compact endpoint (6 or 18 bytes), score = the last announce in Unix seconds, positive for a seeder and negative
+/// the compact endpoint (6 or 18 bytes) followed by the 20-byte peer id, score = the last announce in Unix seconds, positive for a seeder and negative
 /// for a leecher. So one set per family holds both kinds: the leechers are the lowest ranks, the seeders the highest,
 /// and the expired peers of either kind (score between minus and plus the cutoff) sit in between</description></item>
 /// <item><term><c>P:{h}:i4</c>, <c>P:{h}:i6</c></term><description>hashes: compact endpoint → 20-byte peer id, one per
-/// family, living and expiring with its family's set</description></item>
+/// family, which finds an endpoint's member (a peer is keyed by IP and port, and its id may change); they live and
+/// expire with their family's set</description></item>
 /// <item><term><c>P:{h}:dl</c></term><description>completed downloads of the swarm's current life</description></item>
 /// <item><term><c>P:{h}:revoked</c></term><description>revocation marker: when it exists, announces are refused
 /// and scrapes answer zeros (written by the revocation service, never by the swarm store)</description></item>

@@ -20,11 +20,13 @@ internal static class RedisScripts
     /// the peer timeout plus a margin), [10] most expired peers to drop, [11] a random number below 1 000 000, [12] the
     /// download counter's TTL in ms (long: the count outlives the swarm, so a quiet torrent keeps its completed downloads).
     /// Reply: {status, complete, incomplete, downloaded, peers}; status 1 = revoked (and nothing else). peers is one
-    /// string of fixed-size records, endpoint (6 or 18 bytes, the announcer's family) then peer id (20 bytes; zeros if
-    /// unknown), so the client reads every peer from one buffer.
+    /// string of fixed-size records, endpoint (6 or 18 bytes, the announcer's family) then peer id (20 bytes): the set
+    /// members themselves, concatenated, so the client reads every peer from one buffer.
     /// Steps, all on the announcer's family set ("own") unless said:
+    /// A set member is the endpoint followed by the peer id, so a reply needs no second lookup; the family's ids hash
+    /// (endpoint → peer id) finds the member of an endpoint, so a peer stays keyed by (IP, port) when its id changes.
     /// (1) refuse if revoked; (2) count own live seeders and leechers (two ZCOUNTs, O(log N)) and, from ZCARD, the
-    /// expired peers between them; drop at most ARGV[10] of those by rank (bounded, never a scan) with their ids;
+    /// expired peers between them; drop at most ARGV[10] of those by rank (bounded, never a scan) and their ids entries;
     /// count the other family's live peers; if no live peer is left anywhere, the swarm is over: delete its sets and
     /// ids (UNLINK, O(1)); (3) ZSCORE the announcer: whether it was a live seeder, a live leecher or expired, so the
     /// counts are adjusted rather than counted again; stopped: remove it; else ZADD it with score ±now (which moves it
@@ -33,8 +35,8 @@ internal static class RedisScripts
     /// the ids hash is down to half of it (so an abandoned family, or swarm, vanishes without anyone scanning);
     /// (4) a swarm left with no live peer is deleted; (5) pick peers of the announcer's family: all of them (but
     /// itself) when they fit, else windows of consecutive ranks at random offsets (O(count)), split between seeders
-    /// and leechers in proportion to their numbers — a seeder gets leechers only; (6) their ids with one HMGET, and
-    /// the reply packed with table.concat.
+    /// and leechers in proportion to their numbers — a seeder gets leechers only; (6) the reply packed with
+    /// table.concat.
     /// </summary>
     public const string Announce = """
         if redis.call('EXISTS', KEYS[6]) == 1 then
@@ -58,6 +60,9 @@ internal static class RedisScripts
             local last = leeches + math.min(expired, tonumber(ARGV[10])) - 1
             local stale = redis.call('ZRANGE', own, leeches, last)
             redis.call('ZREMRANGEBYRANK', own, leeches, last)
+            for i = 1, #stale do
+              stale[i] = string.sub(stale[i], 1, -21)
+            end
             redis.call('HDEL', ids, unpack(stale))
             expired = expired - #stale
           end
@@ -69,8 +74,15 @@ internal static class RedisScripts
           expired = 0
         end
 
-        local member, mode = ARGV[2], ARGV[6]
-        local old = redis.call('ZSCORE', own, member)
+        -- The member is the endpoint followed by the peer id; the ids hash finds the member of an endpoint.
+        local endpoint, peerId, mode = ARGV[2], ARGV[3], ARGV[6]
+        local member = endpoint .. peerId
+        local oldId = redis.call('HGET', ids, endpoint)
+        local oldMember = member
+        if oldId then
+          oldMember = endpoint .. oldId
+        end
+        local old = redis.call('ZSCORE', own, oldMember)
         local was = 0
         if old then
           old = tonumber(old)
@@ -87,11 +99,16 @@ internal static class RedisScripts
 
         if mode == '0' then
           if old then
-            redis.call('ZREM', own, member)
-            redis.call('HDEL', ids, member)
+            redis.call('ZREM', own, oldMember)
+          end
+          if oldId then
+            redis.call('HDEL', ids, endpoint)
           end
         else
           local ttl = tonumber(ARGV[9])
+          if old and oldMember ~= member then
+            redis.call('ZREM', own, oldMember)
+          end
           if mode == '2' then
             redis.call('ZADD', own, ARGV[4], member)
             seeds = seeds + 1
@@ -104,7 +121,9 @@ internal static class RedisScripts
             leeches = leeches + 1
           end
           redis.call('PEXPIRE', own, ttl)
-          redis.call('HSET', ids, member, ARGV[3])
+          if oldId ~= peerId then
+            redis.call('HSET', ids, endpoint, peerId)
+          end
           -- The ids hash (a new one has no TTL: -1) and the download count are refreshed once the hash is down to
           -- half of the TTL (twice the peer timeout plus a margin): one PTTL per announce instead of two PEXPIREs.
           if redis.call('PTTL', ids) < ttl / 2 then
@@ -212,27 +231,7 @@ internal static class RedisScripts
           end
         end
 
-        local count = #picked
-        if count == 0 then
-          return {0, complete, incomplete, downloaded}
-        end
-        local noId = string.rep('\0', 20)
-        local parts = {}
-        local first = 1
-        while first <= count do
-          local last = math.min(first + 127, count)
-          local found = redis.call('HMGET', ids, unpack(picked, first, last))
-          for i = 1, #found do
-            local id = found[i]
-            if not id or #id ~= 20 then
-              id = noId
-            end
-            parts[#parts + 1] = picked[first + i - 1]
-            parts[#parts + 1] = id
-          end
-          first = last + 1
-        end
-        return {0, complete, incomplete, downloaded, table.concat(parts)}
+        return {0, complete, incomplete, downloaded, table.concat(picked)}
         """;
 
     /// <summary>
