@@ -34,9 +34,9 @@ internal static class RedisScripts
     /// already a live seeder; refresh the TTL of the set just written, and of its ids hash and the download count once
     /// the ids hash is down to half of it (so an abandoned family, or swarm, vanishes without anyone scanning);
     /// (4) a swarm left with no live peer is deleted; (5) pick peers of the announcer's family: all of them (but
-    /// itself) when they fit, else windows of consecutive ranks at random offsets (O(count)), split between seeders
-    /// and leechers in proportion to their numbers — a seeder gets leechers only; (6) the reply packed with
-    /// table.concat.
+    /// itself) when they fit, else a few windows of consecutive live ranks at random offsets (O(count)); a leecher
+    /// draws from seeders and leechers together (they share the set, so a window may hold both, and each kind comes
+    /// in proportion to its number), a seeder from the leechers only; (6) the reply packed with table.concat.
     /// </summary>
     public const string Announce = """
         if redis.call('EXISTS', KEYS[6]) == 1 then
@@ -144,8 +144,10 @@ internal static class RedisScripts
           return {0, complete, incomplete, downloaded}
         end
 
-        -- Ranks in own: leechers [0, leeches - 1], expired [leeches, leeches + expired - 1], seeders after them.
-        local seedBase = leeches + expired
+        -- Ranks in own: leechers [0, leeches - 1], expired [leeches, leeches + expired - 1], seeders after them. The
+        -- draw works on live indices instead, leechers first then seeders, with the expired ranks skipped: a leecher
+        -- draws from [0, leeches + seeds - 1] (seeders and leechers alike, so each in proportion to its number), a
+        -- seeder from the leechers only, [0, leeches - 1].
         local picked = {}
         local function take(members, count, taken)
           for i = 1, #members do
@@ -156,10 +158,16 @@ internal static class RedisScripts
           end
           return taken
         end
-        local function all(base, liveCount)
-          if liveCount > 0 then
-            take(redis.call('ZRANGE', own, base, base + liveCount - 1), liveCount, 0)
+        -- The members at live indices [first, last]: one ZRANGE, or two when the run spans the expired ranks.
+        local function fetch(first, last, count, taken)
+          if first >= leeches or last < leeches or expired == 0 then
+            if first >= leeches then
+              return take(redis.call('ZRANGE', own, first + expired, last + expired), count, taken)
+            end
+            return take(redis.call('ZRANGE', own, first, last), count, taken)
           end
+          taken = take(redis.call('ZRANGE', own, first, leeches - 1), count, taken)
+          return take(redis.call('ZRANGE', own, leeches + expired, last + expired), count, taken)
         end
         -- A pseudo-random sequence from the caller's seed (ARGV[11]), so the script itself stays deterministic.
         local seed = tonumber(ARGV[11])
@@ -169,17 +177,14 @@ internal static class RedisScripts
           seed = (seed * 1664525 + 1013904223) % 4294967296
           return math.floor(seed / 256) % bound
         end
-        -- Up to 'count' live peers other than the announcer from the ranks [base, base + liveCount - 1], from windows
-        -- of consecutive ranks at random offsets: ZRANGE by rank is O(log N + width), so the draw costs O(count)
-        -- whatever the swarm's size. With room for it, the ranks are cut into 'windows' segments and one window is
-        -- taken at random inside each (they cannot overlap); otherwise one window of count + 1 ranks at a random
+        -- Up to 'count' peers other than the announcer from the live indices [0, liveCount - 1], from windows of
+        -- consecutive indices at random offsets: ZRANGE by rank is O(log N + width), so the draw costs O(count)
+        -- whatever the swarm's size. With room for it, the indices are cut into 'windows' segments and one window is
+        -- taken at random inside each (they cannot overlap); otherwise one window of count + 1 indices at a random
         -- rotation (count + 1 <= liveCount here).
-        local function sample(base, count, liveCount)
-          if count <= 0 or liveCount <= 0 then
-            return
-          end
+        local function sample(liveCount, count)
           local windows = math.min(5, count)
-          -- Enough ranks for count + 1 (the announcer may be among them); the windows are visited from a random
+          -- Enough indices for count + 1 (the announcer may be among them); the windows are visited from a random
           -- segment on, so the one cut short when count is reached is a different segment each time.
           local width = math.floor((count + windows) / windows)
           local segment = math.floor(liveCount / windows)
@@ -188,46 +193,35 @@ internal static class RedisScripts
             local first = nextRandom(windows)
             for k = 0, windows - 1 do
               local w = (first + k) % windows
-              -- The last segment also takes the ranks left over by the division.
+              -- The last segment also takes the indices left over by the division.
               local length = segment
               if w == windows - 1 then
                 length = liveCount - (w * segment)
               end
-              local start = base + (w * segment) + nextRandom(length - width + 1)
-              taken = take(redis.call('ZRANGE', own, start, start + width - 1), count, taken)
+              local start = (w * segment) + nextRandom(length - width + 1)
+              taken = fetch(start, start + width - 1, count, taken)
             end
           else
             local n = math.min(count + 1, liveCount)
             local start = nextRandom(liveCount)
             local first = math.min(n, liveCount - start)
-            taken = take(redis.call('ZRANGE', own, base + start, base + start + first - 1), count, taken)
+            taken = fetch(start, start + first - 1, count, taken)
             if n > first then
-              take(redis.call('ZRANGE', own, base, base + n - first - 1), count, taken)
+              fetch(0, n - first - 1, count, taken)
             end
           end
         end
 
+        local live = leeches + seeds
         if mode == '2' then
-          if leeches <= want then
-            all(0, leeches)
+          live = leeches
+        end
+        if live > 0 then
+          if live <= want then
+            -- Everyone fits (a leecher announcer among them is skipped).
+            fetch(0, live - 1, live, 0)
           else
-            sample(0, want, leeches)
-          end
-        else
-          local others = seeds + leeches - 1
-          if others <= want then
-            all(seedBase, seeds)
-            all(0, leeches)
-          elseif others > 0 then
-            local fromSeeds = math.floor(want * seeds / others + tonumber(ARGV[11]) / 1000000)
-            fromSeeds = math.min(fromSeeds, seeds)
-            local fromLeeches = want - fromSeeds
-            if fromLeeches > leeches - 1 then
-              fromLeeches = leeches - 1
-              fromSeeds = want - fromLeeches
-            end
-            sample(seedBase, fromSeeds, seeds)
-            sample(0, fromLeeches, leeches)
+            sample(live, want)
           end
         end
 

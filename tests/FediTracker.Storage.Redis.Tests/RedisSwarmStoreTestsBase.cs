@@ -218,6 +218,47 @@ public abstract class RedisSwarmStoreTestsBase : SwarmStoreContract
         scraped[0].Should().Be(Counts(complete: 0, incomplete: 3));
     }
 
+    [Test]
+    public async Task Draws_skip_the_expired_peers_stored_between_leechers_and_seeders()
+    {
+        // One set per family holds leechers (lowest ranks), expired peers of both kinds, then seeders: every draw,
+        // sampled or whole, must step over the expired run, which one announce only shortens by a batch.
+        var hash = NewInfoHash();
+        var seeders = (await AddPeersAsync(hash, count: 30, first: 1, left: 0)).Select(p => p.Endpoint).ToHashSet();
+        var leechers = (await AddPeersAsync(hash, count: 30, first: 100, left: LeecherLeft)).Select(p => p.Endpoint).ToHashSet();
+
+        // Expired seeders and leechers written straight into the set, more than the announces below can sweep.
+        var stale = Time.GetUtcNow().ToUnixTimeSeconds() - (long)PeerTimeout.TotalSeconds - 10;
+        var expired = new SortedSetEntry[5_000];
+        for (var i = 0; i < expired.Length; i++)
+        {
+            var member = new byte[6 + 20];
+            V4(10_000 + i).WriteCompact(member);
+            expired[i] = new SortedSetEntry(member, i % 2 == 0 ? stale : -stale);
+        }
+
+        await Admin.GetDatabase().SortedSetAddAsync(new RedisKeys("ft").Key(hash, RedisKeys.PeersV4), expired);
+
+        var seen = new HashSet<PeerEndpoint>();
+        for (var i = 0; i < 30; i++)
+        {
+            var numWant = i % 3 == 0 ? 200 : 20;
+            var reply = await AnnounceAsync(Request(hash, V4(100), LeecherLeft, numWant: numWant));
+            reply.Result.Complete.Should().Be(30);
+            reply.Result.Incomplete.Should().Be(30);
+            reply.Peers.Should().HaveCount(Math.Min(numWant, 59));
+            reply.Endpoints.Should().OnlyHaveUniqueItems().And.OnlyContain(e => (seeders.Contains(e) || leechers.Contains(e)) && e != V4(100));
+            seen.UnionWith(reply.Endpoints);
+
+            var fromSeeder = await AnnounceAsync(Request(hash, V4(1), 0, numWant: i % 2 == 0 ? 200 : 10));
+            fromSeeder.Endpoints.Should().OnlyHaveUniqueItems().And.OnlyContain(e => leechers.Contains(e));
+            fromSeeder.Peers.Should().HaveCount(i % 2 == 0 ? 30 : 10);
+        }
+
+        seen.Should().HaveCount(59, "every live peer but the announcer turns up");
+        (await Admin.GetDatabase().SortedSetLengthAsync(new RedisKeys("ft").Key(hash, RedisKeys.PeersV4))).Should().BeGreaterThan(60, "expired peers were still stored at the end");
+    }
+
     // ---------------------------------------------------------------- revocation marker
 
     [Test]
