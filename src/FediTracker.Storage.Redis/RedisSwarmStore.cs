@@ -18,7 +18,7 @@ namespace FediTracker.Storage.Redis;
 /// <para>
 /// Faults: every Redis failure (unreachable, timed out, loading, busy, cluster down, …) surfaces as
 /// <see cref="SwarmStoreUnavailableException"/> within about <see cref="RedisStoreOptions.OperationTimeout"/>; a lost
-/// script cache (NOSCRIPT, after a restart or failover) is reloaded by the client and the call re-sent. The multiplexer
+/// script cache (NOSCRIPT, after a restart or failover) is answered by sending the call again with the script's text. The multiplexer
 /// reconnects by itself, so the same store instance works again as soon as Redis is back.
 /// </para>
 /// <para>
@@ -47,6 +47,11 @@ public sealed class RedisSwarmStore : ISwarmStore, ISwarmStoreHealth
 
     private const int MemberOffset = 0;
     private const int PeerIdOffset = 18;
+
+    private static readonly RedisScript AnnounceScript = new(RedisScripts.Announce);
+    private static readonly RedisScript ScrapeScript = new(RedisScripts.Scrape);
+    private static readonly RedisScript PurgeScript = new(RedisScripts.Purge);
+    private static readonly RedisScript BlockScript = new(RedisScripts.Block);
 
     private static readonly RedisValue Family4 = "4";
     private static readonly RedisValue Family6 = "6";
@@ -131,7 +136,7 @@ public sealed class RedisSwarmStore : ISwarmStore, ISwarmStoreHealth
             DownloadCountTtlMilliseconds,
         ];
 
-        var reply = (RedisResult[])(await EvaluateAsync(RedisScripts.Announce, _keys.ForSwarm(request.InfoHash), arguments))!;
+        var reply = (RedisResult[])(await EvaluateAsync(AnnounceScript, _keys.ForSwarm(request.InfoHash), arguments))!;
         if ((long)reply[0] == RedisScripts.RevokedStatus)
         {
             return new StoreAnnounceResult(0, 0, 0, 0, StoreAnnounceStatus.Revoked);
@@ -171,7 +176,7 @@ public sealed class RedisSwarmStore : ISwarmStore, ISwarmStoreHealth
         var pending = new Task<RedisResult>[infoHashes.Length];
         for (var i = 0; i < pending.Length; i++)
         {
-            pending[i] = EvaluateAsync(RedisScripts.Scrape, _keys.ForSwarm(infoHashes.Span[i]), arguments);
+            pending[i] = EvaluateAsync(ScrapeScript, _keys.ForSwarm(infoHashes.Span[i]), arguments);
         }
 
         await Task.WhenAll(pending);
@@ -189,7 +194,7 @@ public sealed class RedisSwarmStore : ISwarmStore, ISwarmStoreHealth
     {
         cancellationToken.ThrowIfCancellationRequested();
         RedisValue[] arguments = [Now() - _peerTimeoutSeconds];
-        return (int)(long)await EvaluateAsync(RedisScripts.Purge, _keys.ForSwarm(infoHash), arguments);
+        return (int)(long)await EvaluateAsync(PurgeScript, _keys.ForSwarm(infoHash), arguments);
     }
 
     /// <inheritdoc/>
@@ -198,7 +203,7 @@ public sealed class RedisSwarmStore : ISwarmStore, ISwarmStoreHealth
     {
         cancellationToken.ThrowIfCancellationRequested();
         RedisValue[] arguments = [Now() - _peerTimeoutSeconds];
-        return (int)(long)await EvaluateAsync(RedisScripts.Block, _keys.ForSwarm(infoHash), arguments);
+        return (int)(long)await EvaluateAsync(BlockScript, _keys.ForSwarm(infoHash), arguments);
     }
 
     /// <inheritdoc/>
@@ -248,15 +253,23 @@ public sealed class RedisSwarmStore : ISwarmStore, ISwarmStoreHealth
         }
     }
 
-    // Runs a script by its SHA1 (EVALSHA). The client loads it on each server the first time, and when a server
-    // answers NOSCRIPT (restarted, failed over, SCRIPT FLUSH) it loads it again and re-sends the call itself, so a lost
-    // script cache never reaches us (the script-cache test flushes it between calls). Any Redis failure becomes
+    // Runs a script by its SHA1 (EVALSHA), which the script carries precomputed. When a server answers NOSCRIPT
+    // (restarted, failed over, SCRIPT FLUSH, or never sent the script yet) nothing ran there, so the call is sent again
+    // with the script's text (EVAL), which also caches it on that server for the next EVALSHA: a lost script cache
+    // never reaches the caller (the script-cache test flushes it between calls). Any Redis failure becomes
     // SwarmStoreUnavailableException.
-    private async Task<RedisResult> EvaluateAsync(string script, RedisKey[] keys, RedisValue[] arguments)
+    private async Task<RedisResult> EvaluateAsync(RedisScript script, RedisKey[] keys, RedisValue[] arguments)
     {
         try
         {
-            return await _database.ScriptEvaluateAsync(script, keys, arguments);
+            try
+            {
+                return await _database.ScriptEvaluateAsync(script.Hash, keys, arguments);
+            }
+            catch (RedisServerException ex) when (ex.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
+            {
+                return await _database.ScriptEvaluateAsync(script.Text, keys, arguments);
+            }
         }
         catch (Exception ex) when (ex is RedisException or RedisTimeoutException or RedisCommandException)
         {
