@@ -237,19 +237,25 @@ if [ -n "$baseline" ]; then
   targets+=(feditracker-base)
 fi
 if [ "$with_redis" -eq 1 ]; then
-  # Does this build know the Redis store? A build that does not exits at once with a configuration error.
-  probe_status=0
-  probe_output=$(cd "$work/server" && timeout 10 dotnet FediTracker.Server.dll --store redis --redis 127.0.0.1:1 \
-    --http 127.0.0.1:0 --udp 127.0.0.1:0 --admin 127.0.0.1:0 2>&1) || probe_status=$?
-  if [ "$probe_status" -eq 124 ]; then
-    if command -v redis-server >/dev/null; then
+  if ! command -v redis-server >/dev/null; then
+    say "skipping FediTracker over Redis: redis-server is not installed"
+  else
+    # Does this build know the Redis store? One that does keeps running against a live redis-server (the probe's
+    # timeout ends it: 124); one that does not exits at once with a configuration error. (Against an unreachable
+    # Redis a build with the registry in Redis refuses to start, so the probe needs a live one.)
+    start_redis
+    probe_status=0
+    probe_output=$(cd "$work/server" && timeout 10 dotnet FediTracker.Server.dll --store redis --redis "127.0.0.1:$redis_port" \
+      --http 127.0.0.1:0 --udp 127.0.0.1:0 --admin 127.0.0.1:0 2>&1) || probe_status=$?
+    kill -TERM "$redis_pid" 2>/dev/null || true
+    wait "$redis_pid" 2>/dev/null || true
+    redis_pid=""
+    if [ "$probe_status" -eq 124 ]; then
       targets+=(feditracker-redis)
       if [ -n "$baseline" ]; then targets+=(feditracker-base-redis); fi
     else
-      say "skipping FediTracker over Redis: redis-server is not installed"
+      say "skipping FediTracker over Redis: this build does not support '--store redis' (exit $probe_status: $(echo "$probe_output" | head -n 3 | tr '\n' ' '))"
     fi
-  else
-    say "skipping FediTracker over Redis: this build does not support '--store redis' (exit $probe_status: $(echo "$probe_output" | head -n 3 | tr '\n' ' '))"
   fi
 fi
 
