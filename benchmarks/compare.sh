@@ -17,7 +17,8 @@
 #
 # --baseline DIR adds a fourth target, 'feditracker-base': another published FediTracker build (e.g. of main, from
 # 'dotnet publish src/FediTracker.Server -c Release -o DIR' in another worktree), started with the same arguments, so
-# that a change is measured before and after in the same session, interleaved with opentracker. --udp-only runs only
+# that a change is measured before and after in the same session, interleaved with opentracker; with --redis also
+# 'feditracker-base-redis', the same build over its own fresh redis-server. --udp-only runs only
 # the UDP test; --no-memory skips the memory fills; --memory-only runs nothing but them (about 2 minutes per target).
 #
 # Defaults take about 7 minutes (11 with --redis); --quick (1 round, 4 s runs, 100 000-peer fill) about 2 minutes
@@ -214,9 +215,9 @@ start_redis() {
 }
 
 # A fresh, empty redis-server for every start, so that no run inherits the swarms of the one before.
-start_feditracker_redis() {
+start_feditracker_redis() { # [server-directory]
   start_redis
-  start_feditracker --store redis --redis "127.0.0.1:$redis_port"
+  start_feditracker_from "${1:-$work/server}" --store redis --redis "127.0.0.1:$redis_port"
   server_pids="$tracker_pid,$redis_pid"
 }
 
@@ -238,18 +239,25 @@ if [ -n "$baseline" ]; then
   targets+=(feditracker-base)
 fi
 if [ "$with_redis" -eq 1 ]; then
-  # Does this build know the Redis store? A build that does not exits at once with a configuration error.
-  probe_status=0
-  probe_output=$(cd "$work/server" && timeout 10 dotnet FediTracker.Server.dll --store redis --redis 127.0.0.1:1 \
-    --http 127.0.0.1:0 --udp 127.0.0.1:0 --admin 127.0.0.1:0 2>&1) || probe_status=$?
-  if [ "$probe_status" -eq 124 ]; then
-    if command -v redis-server >/dev/null; then
-      targets+=(feditracker-redis)
-    else
-      say "skipping FediTracker over Redis: redis-server is not installed"
-    fi
+  if ! command -v redis-server >/dev/null; then
+    say "skipping FediTracker over Redis: redis-server is not installed"
   else
-    say "skipping FediTracker over Redis: this build does not support '--store redis' (exit $probe_status: $(echo "$probe_output" | head -n 3 | tr '\n' ' '))"
+    # Does this build know the Redis store? One that does keeps running against a live redis-server (the probe's
+    # timeout ends it: 124); one that does not exits at once with a configuration error. (Against an unreachable
+    # Redis a build with the registry in Redis refuses to start, so the probe needs a live one.)
+    start_redis
+    probe_status=0
+    probe_output=$(cd "$work/server" && timeout 10 dotnet FediTracker.Server.dll --store redis --redis "127.0.0.1:$redis_port" \
+      --http 127.0.0.1:0 --udp 127.0.0.1:0 --admin 127.0.0.1:0 2>&1) || probe_status=$?
+    kill -TERM "$redis_pid" 2>/dev/null || true
+    wait "$redis_pid" 2>/dev/null || true
+    redis_pid=""
+    if [ "$probe_status" -eq 124 ]; then
+      targets+=(feditracker-redis)
+      if [ -n "$baseline" ]; then targets+=(feditracker-base-redis); fi
+    else
+      say "skipping FediTracker over Redis: this build does not support '--store redis' (exit $probe_status: $(echo "$probe_output" | head -n 3 | tr '\n' ' '))"
+    fi
   fi
 fi
 
@@ -259,6 +267,7 @@ start_target() {
     feditracker) start_feditracker ;;
     feditracker-base) start_feditracker_from "$baseline" ;;
     feditracker-redis) start_feditracker_redis ;;
+    feditracker-base-redis) start_feditracker_redis "$baseline" ;;
   esac
 }
 
@@ -356,7 +365,7 @@ for target in "${memory_targets[@]}"; do
   case "$target" in
     opentracker) measured_pid=$tracker_pid ;;
     feditracker|feditracker-base) measured_pid=$tracker_pid; extra=(--induce-gc) ;;
-    feditracker-redis) measured_pid=$redis_pid; torrents=$((fill_torrents / 10)); label="feditracker-redis (redis-server)" ;;
+    feditracker-redis|feditracker-base-redis) measured_pid=$redis_pid; torrents=$((fill_torrents / 10)); label="$target (redis-server)" ;;
   esac
   say "memory: $label, $torrents torrents x 10 peers (load average $(loadavg))"
   run_child "$work/run.out" taskset -c 1 timeout 900 dotnet "$lt_dll" fill --target "udp://127.0.0.1:$tracker_port" \

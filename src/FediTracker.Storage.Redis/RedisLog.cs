@@ -24,4 +24,13 @@ internal static partial class RedisLog
 
     [LoggerMessage(EventId = 3006, Level = LogLevel.Warning, Message = "Catching up with a registry change announced by another node failed")]
     public static partial void NotificationHandlerFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 3007, Level = LogLevel.Warning, Message = "The Redis swarm census failed; the torrents and peers gauges keep the last figures")]
+    public static partial void CensusFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 3008, Level = LogLevel.Warning, Message = "The Redis swarm census stopped at its cap of {MaxKeys} keys; the torrents and peers gauges count only part of the swarms (raise Store:RedisCensusMaxKeys)")]
+    public static partial void CensusCapped(ILogger logger, int maxKeys);
+
+    [LoggerMessage(EventId = 3009, Level = LogLevel.Debug, Message = "Redis swarm census: {Torrents} torrents, {Seeders} seeders, {Leechers} leechers")]
+    public static partial void CensusDone(ILogger logger, long torrents, long seeders, long leechers);
 }

@@ -16,7 +16,7 @@ public sealed class RedisStoreOptions
     public string Configuration { get; set; } = string.Empty;
 
     /// <summary>
-    /// The first part of every key the store writes (<c>ft:{&lt;infohash&gt;}:s4</c>), so one Redis can serve several
+    /// The first part of every key the store writes (<c>ft:{&lt;infohash&gt;}:p4</c>), so one Redis can serve several
     /// trackers. Letters, digits, and <c>_ - . :</c>; no braces, which would break the hash tag. <c>ft</c> by default.
     /// </summary>
     [Required]

@@ -18,13 +18,14 @@ namespace FediTracker.Storage.Redis;
 /// <para>
 /// Faults: every Redis failure (unreachable, timed out, loading, busy, cluster down, …) surfaces as
 /// <see cref="SwarmStoreUnavailableException"/> within about <see cref="RedisStoreOptions.OperationTimeout"/>; a lost
-/// script cache (NOSCRIPT, after a restart or failover) is reloaded by the client and the call re-sent. The multiplexer
+/// script cache (NOSCRIPT, after a restart or failover) is answered by sending the call again with the script's text. The multiplexer
 /// reconnects by itself, so the same store instance works again as soon as Redis is back.
 /// </para>
 /// <para>
-/// Allocation: talking to Redis allocates. Per announce: the key strings and their array (7), the argument array,
-/// one 38-byte buffer for the endpoint and peer id, the client's message and reply objects (about two small
-/// objects per peer returned). No LINQ and no per-peer copies beyond those.
+/// Allocation: talking to Redis allocates. Per announce: the key array (6 keys sharing one stem buffer), the argument
+/// array, one 38-byte buffer for the endpoint and peer id, the client's message and reply objects. The reply is five
+/// values whatever the number of peers: the peers come packed in one string and are decoded from its bytes. No LINQ
+/// and no per-peer objects.
 /// </para>
 /// <para>
 /// Cancellation: a token already cancelled stops a call before it is sent; once sent, a call runs to its answer or
@@ -33,7 +34,7 @@ namespace FediTracker.Storage.Redis;
 /// </summary>
 public sealed class RedisSwarmStore : ISwarmStore, ISwarmStoreHealth
 {
-    /// <summary>Most expired peers one announce drops from each of the swarm's four sets.</summary>
+    /// <summary>Most expired peers one announce drops from its family's set.</summary>
     internal const int SweepLimit = 64;
 
     /// <summary>Longest margin added to the peer timeout for key TTLs (covers clock skew between nodes).</summary>
@@ -46,6 +47,11 @@ public sealed class RedisSwarmStore : ISwarmStore, ISwarmStoreHealth
 
     private const int MemberOffset = 0;
     private const int PeerIdOffset = 18;
+
+    private static readonly RedisScript AnnounceScript = new(RedisScripts.Announce);
+    private static readonly RedisScript ScrapeScript = new(RedisScripts.Scrape);
+    private static readonly RedisScript PurgeScript = new(RedisScripts.Purge);
+    private static readonly RedisScript BlockScript = new(RedisScripts.Block);
 
     private static readonly RedisValue Family4 = "4";
     private static readonly RedisValue Family6 = "6";
@@ -130,19 +136,25 @@ public sealed class RedisSwarmStore : ISwarmStore, ISwarmStoreHealth
             DownloadCountTtlMilliseconds,
         ];
 
-        var reply = (RedisResult[])(await EvaluateAsync(RedisScripts.Announce, _keys.ForSwarm(request.InfoHash), arguments))!;
+        var reply = (RedisResult[])(await EvaluateAsync(AnnounceScript, _keys.ForSwarm(request.InfoHash), arguments))!;
         if ((long)reply[0] == RedisScripts.RevokedStatus)
         {
             return new StoreAnnounceResult(0, 0, 0, 0, StoreAnnounceStatus.Revoked);
         }
 
+        // The peers come as one string of records: endpoint of the announcer's family, then the 20-byte peer id.
         var written = 0;
-        var destination = peers.Span;
-        for (var i = 4; i + 1 < reply.Length && written < limit; i += 2)
+        if (reply.Length > 4)
         {
-            if (TryReadPeer(((RedisValue)reply[i]).Span(), ((RedisValue)reply[i + 1]).Span(), out var peer))
+            var packed = ((RedisValue)reply[4]).Span();
+            var recordLength = memberLength + Bytes20.Length;
+            var destination = peers.Span;
+            for (var offset = 0; offset + recordLength <= packed.Length && written < limit; offset += recordLength)
             {
-                destination[written++] = peer;
+                if (TryReadPeer(packed.Slice(offset, memberLength), packed.Slice(offset + memberLength, Bytes20.Length), out var peer))
+                {
+                    destination[written++] = peer;
+                }
             }
         }
 
@@ -164,7 +176,7 @@ public sealed class RedisSwarmStore : ISwarmStore, ISwarmStoreHealth
         var pending = new Task<RedisResult>[infoHashes.Length];
         for (var i = 0; i < pending.Length; i++)
         {
-            pending[i] = EvaluateAsync(RedisScripts.Scrape, _keys.ForSwarm(infoHashes.Span[i]), arguments);
+            pending[i] = EvaluateAsync(ScrapeScript, _keys.ForSwarm(infoHashes.Span[i]), arguments);
         }
 
         await Task.WhenAll(pending);
@@ -182,7 +194,7 @@ public sealed class RedisSwarmStore : ISwarmStore, ISwarmStoreHealth
     {
         cancellationToken.ThrowIfCancellationRequested();
         RedisValue[] arguments = [Now() - _peerTimeoutSeconds];
-        return (int)(long)await EvaluateAsync(RedisScripts.Purge, _keys.ForSwarm(infoHash), arguments);
+        return (int)(long)await EvaluateAsync(PurgeScript, _keys.ForSwarm(infoHash), arguments);
     }
 
     /// <inheritdoc/>
@@ -191,7 +203,7 @@ public sealed class RedisSwarmStore : ISwarmStore, ISwarmStoreHealth
     {
         cancellationToken.ThrowIfCancellationRequested();
         RedisValue[] arguments = [Now() - _peerTimeoutSeconds];
-        return (int)(long)await EvaluateAsync(RedisScripts.Block, _keys.ForSwarm(infoHash), arguments);
+        return (int)(long)await EvaluateAsync(BlockScript, _keys.ForSwarm(infoHash), arguments);
     }
 
     /// <inheritdoc/>
@@ -241,15 +253,23 @@ public sealed class RedisSwarmStore : ISwarmStore, ISwarmStoreHealth
         }
     }
 
-    // Runs a script by its SHA1 (EVALSHA). The client loads it on each server the first time, and when a server
-    // answers NOSCRIPT (restarted, failed over, SCRIPT FLUSH) it loads it again and re-sends the call itself, so a lost
-    // script cache never reaches us (the script-cache test flushes it between calls). Any Redis failure becomes
+    // Runs a script by its SHA1 (EVALSHA), which the script carries precomputed. When a server answers NOSCRIPT
+    // (restarted, failed over, SCRIPT FLUSH, or never sent the script yet) nothing ran there, so the call is sent again
+    // with the script's text (EVAL), which also caches it on that server for the next EVALSHA: a lost script cache
+    // never reaches the caller (the script-cache test flushes it between calls). Any Redis failure becomes
     // SwarmStoreUnavailableException.
-    private async Task<RedisResult> EvaluateAsync(string script, RedisKey[] keys, RedisValue[] arguments)
+    private async Task<RedisResult> EvaluateAsync(RedisScript script, RedisKey[] keys, RedisValue[] arguments)
     {
         try
         {
-            return await _database.ScriptEvaluateAsync(script, keys, arguments);
+            try
+            {
+                return await _database.ScriptEvaluateAsync(script.Hash, keys, arguments);
+            }
+            catch (RedisServerException ex) when (ex.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
+            {
+                return await _database.ScriptEvaluateAsync(script.Text, keys, arguments);
+            }
         }
         catch (Exception ex) when (ex is RedisException or RedisTimeoutException or RedisCommandException)
         {

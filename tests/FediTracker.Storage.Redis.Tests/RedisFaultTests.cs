@@ -49,6 +49,35 @@ public sealed class RedisFaultTests
     }
 
     [Test]
+    public async Task Census_that_fails_keeps_the_last_figures_and_counts_again_once_redis_is_back()
+    {
+        await using var server = await RedisServer.StartNewAsync();
+        var options = new RedisStoreOptions { Configuration = server.EndPoint };
+        await using var multiplexer = await RedisConnectionFactory.ConnectAsync(options);
+        var time = new FakeTimeProvider();
+        var store = new RedisSwarmStore(multiplexer, options, time, PeerTimeout);
+        var census = new RedisSwarmCensus(multiplexer, options, time, PeerTimeout, maxKeys: 1_000);
+        await AnnounceAsync(store, NewInfoHash(), V4(1), 0);
+        await AnnounceAsync(store, NewInfoHash(), V4(1), LeecherLeft);
+        (await census.RunAsync(CancellationToken.None)).Should().BeTrue();
+        var before = census.GetTotals();
+
+        await server.StopAsync();
+
+        (await census.RunAsync(CancellationToken.None).WaitAsync(FailureBound)).Should().BeFalse();
+        census.GetTotals().Should().Be(before).And.Be(new Core.Diagnostics.SwarmTotals(2, 1, 1));
+
+        await server.StartAsync();
+        var deadline = DateTime.UtcNow + RecoveryBound;
+        while (!await census.RunAsync(CancellationToken.None) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+
+        census.GetTotals().Should().Be(default(Core.Diagnostics.SwarmTotals), "the restarted Redis is empty");
+    }
+
+    [Test]
     public async Task Store_connected_before_redis_starts_fails_as_unavailable_then_works_once_redis_is_up()
     {
         var port = FreePort.Next();

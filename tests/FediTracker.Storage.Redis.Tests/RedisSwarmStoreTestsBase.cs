@@ -127,8 +127,8 @@ public abstract class RedisSwarmStoreTestsBase : SwarmStoreContract
 
         var tag = "{" + hash.ToHex() + "}";
         keys.Select(k => k.Key).Should().BeEquivalentTo(
-            new[] { "s4", "l4", "s6", "l6", "ids", "dl" }.Select(suffix => $"{prefix}:{tag}:{suffix}"),
-            "the store writes the four peer sets, the peer ids and the download count, and nothing else");
+            new[] { "p4", "i4", "p6", "i6", "dl" }.Select(suffix => $"{prefix}:{tag}:{suffix}"),
+            "the store writes a peer set and a peer-id hash per family and the download count, and nothing else");
         keys.Should().OnlyContain(k => k.Key.Contains(tag, StringComparison.Ordinal));
         keys.Select(k => Admin.HashSlot(k.Key)).Distinct().Should().ContainSingle("one script must be able to touch them all");
         keys.Select(k => k.Server.EndPoint).Distinct().Should().ContainSingle();
@@ -147,7 +147,7 @@ public abstract class RedisSwarmStoreTestsBase : SwarmStoreContract
 
         var keys = await KeysAsync("*{" + hash.ToHex() + "}*");
 
-        keys.Should().HaveCount(6);
+        keys.Should().HaveCount(5);
         var database = Admin.GetDatabase();
         foreach (var (key, _) in keys)
         {
@@ -200,7 +200,7 @@ public abstract class RedisSwarmStoreTestsBase : SwarmStoreContract
         Time.Advance(PeerTimeout / 2);
         await FileAsync(store, hash, V4(1), LeecherLeft);
         Time.Advance((PeerTimeout / 2) + TimeSpan.FromSeconds(1));
-        var leechers = new RedisKeys(prefix).Key(hash, RedisKeys.LeechersV4);
+        var leechers = new RedisKeys(prefix).Key(hash, RedisKeys.PeersV4);
         var database = Admin.GetDatabase();
 
         var first = await AnnounceWithAsync(store, Request(hash, V4(2), LeecherLeft));
@@ -216,6 +216,47 @@ public abstract class RedisSwarmStoreTestsBase : SwarmStoreContract
         var scraped = new ScrapeEntry[1];
         await store.ScrapeAsync(new[] { hash }, scraped, CancellationToken.None);
         scraped[0].Should().Be(Counts(complete: 0, incomplete: 3));
+    }
+
+    [Test]
+    public async Task Draws_skip_the_expired_peers_stored_between_leechers_and_seeders()
+    {
+        // One set per family holds leechers (lowest ranks), expired peers of both kinds, then seeders: every draw,
+        // sampled or whole, must step over the expired run, which one announce only shortens by a batch.
+        var hash = NewInfoHash();
+        var seeders = (await AddPeersAsync(hash, count: 30, first: 1, left: 0)).Select(p => p.Endpoint).ToHashSet();
+        var leechers = (await AddPeersAsync(hash, count: 30, first: 100, left: LeecherLeft)).Select(p => p.Endpoint).ToHashSet();
+
+        // Expired seeders and leechers written straight into the set, more than the announces below can sweep.
+        var stale = Time.GetUtcNow().ToUnixTimeSeconds() - (long)PeerTimeout.TotalSeconds - 10;
+        var expired = new SortedSetEntry[5_000];
+        for (var i = 0; i < expired.Length; i++)
+        {
+            var member = new byte[6 + 20];
+            V4(10_000 + i).WriteCompact(member);
+            expired[i] = new SortedSetEntry(member, i % 2 == 0 ? stale : -stale);
+        }
+
+        await Admin.GetDatabase().SortedSetAddAsync(new RedisKeys("ft").Key(hash, RedisKeys.PeersV4), expired);
+
+        var seen = new HashSet<PeerEndpoint>();
+        for (var i = 0; i < 30; i++)
+        {
+            var numWant = i % 3 == 0 ? 200 : 20;
+            var reply = await AnnounceAsync(Request(hash, V4(100), LeecherLeft, numWant: numWant));
+            reply.Result.Complete.Should().Be(30);
+            reply.Result.Incomplete.Should().Be(30);
+            reply.Peers.Should().HaveCount(Math.Min(numWant, 59));
+            reply.Endpoints.Should().OnlyHaveUniqueItems().And.OnlyContain(e => (seeders.Contains(e) || leechers.Contains(e)) && e != V4(100));
+            seen.UnionWith(reply.Endpoints);
+
+            var fromSeeder = await AnnounceAsync(Request(hash, V4(1), 0, numWant: i % 2 == 0 ? 200 : 10));
+            fromSeeder.Endpoints.Should().OnlyHaveUniqueItems().And.OnlyContain(e => leechers.Contains(e));
+            fromSeeder.Peers.Should().HaveCount(i % 2 == 0 ? 30 : 10);
+        }
+
+        seen.Should().HaveCount(59, "every live peer but the announcer turns up");
+        (await Admin.GetDatabase().SortedSetLengthAsync(new RedisKeys("ft").Key(hash, RedisKeys.PeersV4))).Should().BeGreaterThan(60, "expired peers were still stored at the end");
     }
 
     // ---------------------------------------------------------------- revocation marker
@@ -412,6 +453,87 @@ public abstract class RedisSwarmStoreTestsBase : SwarmStoreContract
         }
     }
 
+    // ---------------------------------------------------------------- census (cluster-wide gauges)
+
+    [Test]
+    public async Task Census_counts_the_live_peers_of_every_torrent_once_on_every_primary()
+    {
+        var prefix = UniquePrefix();
+        var store = new RedisSwarmStore(Multiplexer, Options(prefix), Time, PeerTimeout);
+        var census = new RedisSwarmCensus(Multiplexer, Options(prefix), Time, PeerTimeout, maxKeys: 1_000_000);
+        long seeders = 0, leechers = 0;
+        for (var t = 0; t < 30; t++)
+        {
+            // Torrents with sets of every kind and family, and some with only one set, so each is met more than
+            // once by the SCAN and must be counted once.
+            var hash = NewInfoHash();
+            for (var p = 0; p <= t % 5; p++)
+            {
+                var endpoint = (p % 2 == 0) ? V4(p + 1) : V6(p + 1);
+                var seeder = (t + p) % 3 == 0;
+                await FileAsync(store, hash, endpoint, seeder ? 0 : LeecherLeft);
+                _ = seeder ? seeders++ : leechers++;
+            }
+        }
+
+        (await census.RunAsync(CancellationToken.None)).Should().BeTrue();
+
+        census.GetTotals().Should().Be(new Core.Diagnostics.SwarmTotals(30, seeders, leechers));
+        census.LastCompleted.Should().Be(Time.GetUtcNow());
+        (await KeysAsync(prefix + ":*")).Select(k => k.Server.EndPoint).Distinct().Count().Should().Be(Primaries().Count(), "the torrents are spread over every primary");
+    }
+
+    [Test]
+    public async Task Census_leaves_out_expired_peers_revoked_torrents_and_registry_keys()
+    {
+        var prefix = UniquePrefix();
+        var store = new RedisSwarmStore(Multiplexer, Options(prefix), Time, PeerTimeout);
+        var census = new RedisSwarmCensus(Multiplexer, Options(prefix), Time, PeerTimeout, maxKeys: 1_000_000);
+        var database = Admin.GetDatabase();
+        var keys = new RedisKeys(prefix);
+
+        var stale = NewInfoHash();
+        await FileAsync(store, stale, V4(1), 0);
+        await FileAsync(store, stale, V6(1), LeecherLeft);
+        var mixed = NewInfoHash();
+        await FileAsync(store, mixed, V4(1), LeecherLeft);
+        Time.Advance(PeerTimeout + TimeSpan.FromSeconds(1));
+        await FileAsync(store, mixed, V4(2), 0);
+        await FileAsync(store, mixed, V6(2), LeecherLeft);
+
+        // Revoked with its swarm still stored (a marker written over a live swarm), and blocked by the store.
+        var marked = NewInfoHash();
+        await FileAsync(store, marked, V4(1), 0);
+        await database.StringSetAsync(keys.RevokedMarker(marked), 1);
+        var blocked = NewInfoHash();
+        await FileAsync(store, blocked, V4(1), LeecherLeft);
+        await store.BlockAsync(blocked, CancellationToken.None);
+
+        // Registry keys that look like a peer set but carry the {reg} hash tag.
+        await database.SortedSetAddAsync(keys.RegistryStem + "p4", "x", Time.GetUtcNow().ToUnixTimeSeconds());
+
+        (await census.RunAsync(CancellationToken.None)).Should().BeTrue();
+
+        census.GetTotals().Should().Be(new Core.Diagnostics.SwarmTotals(1, 1, 1), "only the mixed torrent's two live peers count");
+    }
+
+    [Test]
+    public async Task Census_stops_at_its_cap_of_keys()
+    {
+        var prefix = UniquePrefix();
+        var store = new RedisSwarmStore(Multiplexer, Options(prefix), Time, PeerTimeout);
+        for (var t = 0; t < 20; t++)
+        {
+            await FileAsync(store, NewInfoHash(), V4(1), LeecherLeft);
+        }
+
+        var census = new RedisSwarmCensus(Multiplexer, Options(prefix), Time, PeerTimeout, maxKeys: 5);
+
+        (await census.RunAsync(CancellationToken.None)).Should().BeTrue();
+
+        census.GetTotals().Torrents.Should().BeInRange(1, 5);
+    }
+
     // ---------------------------------------------------------------- script cache and health
 
     [Test]
@@ -470,19 +592,20 @@ public abstract class RedisSwarmStoreTestsBase : SwarmStoreContract
         var database = Admin.GetDatabase();
         var parts = new List<string>
         {
-            "s4=" + await database.SortedSetLengthAsync(keys.Key(hash, RedisKeys.SeedersV4)),
-            "l4=" + await database.SortedSetLengthAsync(keys.Key(hash, RedisKeys.LeechersV4)),
-            "s6=" + await database.SortedSetLengthAsync(keys.Key(hash, RedisKeys.SeedersV6)),
-            "l6=" + await database.SortedSetLengthAsync(keys.Key(hash, RedisKeys.LeechersV6)),
-            "ids=" + await database.HashLengthAsync(keys.Key(hash, RedisKeys.PeerIds)),
+            "p4=" + await database.SortedSetLengthAsync(keys.Key(hash, RedisKeys.PeersV4)),
+            "i4=" + await database.HashLengthAsync(keys.Key(hash, RedisKeys.IdsV4)),
+            "p6=" + await database.SortedSetLengthAsync(keys.Key(hash, RedisKeys.PeersV6)),
+            "i6=" + await database.HashLengthAsync(keys.Key(hash, RedisKeys.IdsV6)),
             "dl=" + await database.StringGetAsync(keys.Key(hash, RedisKeys.Downloads)),
         };
-        foreach (var set in new[] { RedisKeys.SeedersV4, RedisKeys.LeechersV4 })
+        var entries = await database.SortedSetRangeByRankWithScoresAsync(keys.Key(hash, RedisKeys.PeersV4));
+
+        // Seeders score +t, leechers -t.
+        parts.Add("s4=" + entries.Count(e => e.Score > 0));
+        parts.Add("l4=" + entries.Count(e => e.Score < 0));
+        foreach (var entry in entries)
         {
-            foreach (var entry in await database.SortedSetRangeByRankWithScoresAsync(keys.Key(hash, set)))
-            {
-                parts.Add(Convert.ToHexString((byte[])entry.Element!) + "@" + entry.Score);
-            }
+            parts.Add(Convert.ToHexString((byte[])entry.Element!) + "@" + entry.Score);
         }
 
         return string.Join(' ', parts);

@@ -73,6 +73,16 @@ internal static class ConfigurationValidator
             {
                 errors.Add("Store:RedisTimeoutMilliseconds must be 50 to 60 000.");
             }
+
+            if (store.RedisCensusSeconds is < 0 or > 86_400)
+            {
+                errors.Add("Store:RedisCensusSeconds must be 0 (no census) to 86 400.");
+            }
+
+            if (store.RedisCensusMaxKeys is < 1_000 or > 1_000_000_000)
+            {
+                errors.Add("Store:RedisCensusMaxKeys must be 1 000 to 1 000 000 000.");
+            }
         }
 
         var http = ListenOptions.ParseEndpoints(listen.Http, nameof(ListenOptions.Http), errors);

@@ -19,4 +19,13 @@ public sealed class StoreOptions
 
     /// <summary>For <c>redis</c>: milliseconds a Redis call may take before the announce fails as unavailable (1 000).</summary>
     public int RedisTimeoutMilliseconds { get; set; } = 1_000;
+
+    /// <summary>
+    /// For <c>redis</c>: seconds between two censuses of the swarms in Redis, which feed the torrents and peers gauges
+    /// with cluster-wide figures (30); 0 turns the census off, and the gauges with it.
+    /// </summary>
+    public int RedisCensusSeconds { get; set; } = 30;
+
+    /// <summary>For <c>redis</c>: most keys one census looks at (1 000 000, about 250 000 to 1 000 000 torrents).</summary>
+    public int RedisCensusMaxKeys { get; set; } = 1_000_000;
 }

@@ -249,6 +249,24 @@ public static partial class TrackerHost
             sp.GetRequiredService<ILogger<RedisSwarmStore>>()));
         services.AddSingleton<ISwarmStore>(sp => sp.GetRequiredService<RedisSwarmStore>());
         services.AddSingleton<ISwarmStoreHealth>(sp => sp.GetRequiredService<RedisSwarmStore>());
+
+        // The torrents and peers gauges: a census of the whole Redis on a timer (every node counts the same swarms, so
+        // every node reports the same cluster-wide figures). Off with Store:RedisCensusSeconds = 0: no gauges then.
+        if (store.RedisCensusSeconds > 0)
+        {
+            services.AddSingleton(sp => new RedisSwarmCensus(
+                sp.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>(),
+                redis,
+                sp.GetRequiredService<TimeProvider>(),
+                peerTimeout,
+                store.RedisCensusMaxKeys,
+                sp.GetRequiredService<ILogger<RedisSwarmCensus>>()));
+            services.AddSingleton<ISwarmTotals>(sp => sp.GetRequiredService<RedisSwarmCensus>());
+            services.AddHostedService(sp => new RedisCensusService(
+                sp.GetRequiredService<RedisSwarmCensus>(),
+                TimeSpan.FromSeconds(store.RedisCensusSeconds),
+                sp.GetRequiredService<TimeProvider>()));
+        }
     }
 
     private static void AddRegistry(IServiceCollection services, StoreOptions store, RegistryOptions registry)
