@@ -151,6 +151,25 @@ public sealed class ModerationServiceTests
     }
 
     [Test]
+    public async Task A_revoke_that_failed_at_the_store_still_tells_the_observers_once()
+    {
+        var observer = new RecordingObserver((_, _) => Task.CompletedTask);
+        var service = Service(observer);
+        var torrent = await RegisterAsync(service);
+        var hash = torrent.V1!.Value;
+        _store.Fail = true;
+
+        await FluentActions.Awaiting(() => service.ModerateAsync(Revoke(ModerationTarget.ForHash(hash)), CancellationToken.None))
+            .Should().ThrowAsync<SwarmStoreUnavailableException>();
+
+        observer.Moderations.Should().Be(1, "federated trackers and other nodes learn of the revocation even though this store was down");
+        _store.Fail = false;
+        (await service.ModerateAsync(Revoke(ModerationTarget.ForHash(hash)), CancellationToken.None)).Changed.Should().BeFalse();
+        observer.Moderations.Should().Be(1, "the repeat completes the purge and tells nobody twice");
+        (await StoreAnnounceAsync(hash, V4(70))).Status.Should().Be(StoreAnnounceStatus.Revoked);
+    }
+
+    [Test]
     public async Task Restore_serves_the_hashes_again_from_an_empty_swarm()
     {
         var service = Service();

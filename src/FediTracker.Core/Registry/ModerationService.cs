@@ -90,7 +90,8 @@ public sealed partial class ModerationService
     /// </summary>
     /// <exception cref="RegistryUnavailableException">The registry could not be written; nothing changed.</exception>
     /// <exception cref="SwarmStoreUnavailableException">Recorded durably, but the swarm store could not be reached to
-    /// purge the swarm; this node refuses the hashes already. Retrying the same call completes it.</exception>
+    /// purge the swarm; this node refuses the hashes already and the observers have been told. Retrying the same call
+    /// completes it.</exception>
     public async Task<ModerationResult> ModerateAsync(ModerationRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -100,30 +101,46 @@ public sealed partial class ModerationService
         await _sync.CatchUpAsync(cancellationToken);
 
         var dropped = 0;
-        if (request.Kind == ModerationKind.Restore)
+        Exception? storeFailure = null;
+        try
         {
-            // A repeat finds nothing to change in the registry, but the first call may have failed at the store after
-            // the registry was written: lift the store's block on every concerned hash that is served now (idempotent).
-            var toUnblock = result.Changed ? result.Unblocked : await ServedHashesOfAsync(request.Target, cancellationToken);
-            foreach (var hash in toUnblock)
+            if (request.Kind == ModerationKind.Restore)
             {
-                await _store.UnblockAsync(hash, cancellationToken);
+                // A repeat finds nothing to change in the registry, but the first call may have failed at the store after
+                // the registry was written: lift the store's block on every concerned hash that is served now (idempotent).
+                var toUnblock = result.Changed ? result.Unblocked : await ServedHashesOfAsync(request.Target, cancellationToken);
+                foreach (var hash in toUnblock)
+                {
+                    await _store.UnblockAsync(hash, cancellationToken);
+                }
+            }
+            else
+            {
+                var toBlock = result.Changed ? result.Blocked : result.Record?.Hashes ?? [];
+                foreach (var hash in toBlock)
+                {
+                    dropped += await _store.BlockAsync(hash, cancellationToken);
+                }
             }
         }
-        else
+        catch (Exception ex) when (ex is SwarmStoreUnavailableException or OperationCanceledException)
         {
-            var toBlock = result.Changed ? result.Blocked : result.Record?.Hashes ?? [];
-            foreach (var hash in toBlock)
-            {
-                dropped += await _store.BlockAsync(hash, cancellationToken);
-            }
+            // The change is durable and this node refuses the hashes already; the observers (other nodes, federated
+            // trackers) are told below all the same. A repeat finds the registry unchanged and tells nobody again, so
+            // skipping them here would lose the notice for good. The caller still learns that the store was not reached.
+            storeFailure = ex;
         }
 
         if (result.Changed)
         {
             _metrics.Moderation(request.Kind, request.Source);
             Log.Moderated(_logger, request.Kind, request.Target.Kind, request.Source, result.Record?.Id ?? 0, result.Blocked.Count + result.Unblocked.Count, dropped);
-            await NotifyAsync(request, result, cancellationToken);
+            await NotifyAsync(request, result, storeFailure is OperationCanceledException ? CancellationToken.None : cancellationToken);
+        }
+
+        if (storeFailure is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(storeFailure);
         }
 
         return result;
