@@ -50,6 +50,13 @@ public sealed class RedisFederationStore : IFederationStore
         return out
         """;
 
+    private const string RescheduleScript = """
+        if redis.call('EXISTS', KEYS[2]) == 0 then return 0 end
+        redis.call('HSET', KEYS[2], 'attempts', ARGV[1], 'error', ARGV[2])
+        redis.call('ZADD', KEYS[1], ARGV[3], ARGV[4])
+        return 1
+        """;
+
     private readonly IDatabase _database;
     private readonly TimeProvider _time;
     private readonly string _stem;
@@ -222,13 +229,12 @@ public sealed class RedisFederationStore : IFederationStore
         return await transaction.ExecuteAsync().ConfigureAwait(false);
     });
 
-    public Task RescheduleAsync(long id, int attempts, DateTimeOffset due, string? lastError, CancellationToken cancellationToken) => RunAsync(async () =>
-    {
-        var transaction = _database.CreateTransaction();
-        _ = transaction.HashSetAsync(OutboxItem + id.ToString(CultureInfo.InvariantCulture), [new("attempts", attempts), new("error", lastError ?? string.Empty)]);
-        _ = transaction.SortedSetAddAsync(OutboxDue, id, due.ToUnixTimeMilliseconds());
-        return await transaction.ExecuteAsync().ConfigureAwait(false);
-    });
+    /// <summary>Only while the delivery is still queued: another node may have claimed it after our lease ran out and completed it.</summary>
+    public Task RescheduleAsync(long id, int attempts, DateTimeOffset due, string? lastError, CancellationToken cancellationToken) =>
+        RunAsync(() => _database.ScriptEvaluateAsync(
+            RescheduleScript,
+            [OutboxDue, OutboxItem + id.ToString(CultureInfo.InvariantCulture)],
+            [attempts, lastError ?? string.Empty, due.ToUnixTimeMilliseconds(), id]));
 
     public Task<long> CountQueuedAsync(CancellationToken cancellationToken) => RunAsync(() => _database.SortedSetLengthAsync(OutboxDue));
 
