@@ -9,7 +9,7 @@ namespace FediTracker.Storage.Redis;
 /// scripts below run on one shard of a Redis Cluster):
 /// <list type="table">
 /// <item><term><c>P:{fed}:followers</c></term><description>hash: actor id → kind, inbox, follow id, since (tab-separated)</description></item>
-/// <item><term><c>P:{fed}:seen:&lt;activity id&gt;</c></term><description>a handled activity id, expiring by itself (SET NX PX)</description></item>
+/// <item><term><c>P:{fed}:seen:&lt;activity id&gt;</c></term><description>a handled activity id: its expiry (ms) by the store's clock, and a TTL to match</description></item>
 /// <item><term><c>P:{fed}:pending:&lt;object uri&gt;</c></term><description>hash: actor → domain, activity id, expiry</description></item>
 /// <item><term><c>P:{fed}:pdomain:&lt;domain&gt;</c></term><description>sorted set of a domain's pending deletes by expiry (the quota)</description></item>
 /// <item><term><c>P:{fed}:suspended</c></term><description>set of actors suspended on their origin's word</description></item>
@@ -48,6 +48,18 @@ public sealed class RedisFederationStore : IFederationStore
           table.insert(out, item[4] or '')
         end
         return out
+        """;
+
+    // The value is the expiry (ms) by the store's clock, which judges it, as in SQLite; the key's own TTL only
+    // reclaims the memory. A value of 1 is a mark written before the expiry was kept: seen until its TTL.
+    private const string MarkSeenScript = """
+        local existing = redis.call('GET', KEYS[1])
+        if existing then
+          local expires = tonumber(existing)
+          if not expires or expires <= 1 or expires > tonumber(ARGV[1]) then return 0 end
+        end
+        redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+        return 1
         """;
 
     private const string RescheduleScript = """
@@ -111,13 +123,17 @@ public sealed class RedisFederationStore : IFederationStore
     public Task<bool> TryMarkSeenAsync(string activityId, DateTimeOffset expiresAt, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(activityId);
-        var ttl = expiresAt - _time.GetUtcNow();
+        var now = _time.GetUtcNow();
+        var ttl = expiresAt - now;
         if (ttl < TimeSpan.FromSeconds(1))
         {
             ttl = TimeSpan.FromSeconds(1);
         }
 
-        return RunAsync(() => _database.StringSetAsync(_stem + "seen:" + activityId, 1, ttl, When.NotExists));
+        return RunAsync(async () => (bool)await _database.ScriptEvaluateAsync(
+            MarkSeenScript,
+            [_stem + "seen:" + activityId],
+            [now.ToUnixTimeMilliseconds(), expiresAt.ToUnixTimeMilliseconds(), (long)ttl.TotalMilliseconds]).ConfigureAwait(false));
     }
 
     public Task ForgetSeenAsync(string activityId, CancellationToken cancellationToken) =>
