@@ -128,7 +128,9 @@ public abstract partial class FederationStoreContract
         await Task.WhenAll(Enumerable.Range(0, 8).Select(claimer => Task.Run(async () =>
         {
             var store = stores[claimer % 2];
-            while (true)
+
+            // Bounded, so a store that hands a delivery out again fails here rather than looping for ever.
+            while (claimed.Count <= Count)
             {
                 var batch = await store.ClaimDueAsync(Start, 3, Lease, None);
                 if (batch.Count == 0)
