@@ -9,21 +9,7 @@ namespace FediTracker.Storage.Redis.Tests;
 [TestFixture]
 public sealed class RedisClusterSwarmStoreTests : RedisSwarmStoreTestsBase
 {
-    private RedisCluster? _cluster;
-
-    protected override async Task<string> StartRedisAsync()
-    {
-        _cluster = await RedisCluster.StartNewAsync();
-        return _cluster.Configuration;
-    }
-
-    protected override async ValueTask StopRedisAsync()
-    {
-        if (_cluster is not null)
-        {
-            await _cluster.DisposeAsync();
-        }
-    }
+    protected override Task<RedisDeployment> StartRedisAsync() => RedisDeployment.StartClusterAsync();
 
     [Test]
     public async Task Torrents_spread_over_every_primary()

@@ -2,6 +2,7 @@ using FediTracker.Core;
 using FediTracker.Core.Swarms;
 using FediTracker.Core.Tests.Swarms;
 using FediTracker.Protocol;
+using FediTracker.Storage.Redis.Tests.Infrastructure;
 using Microsoft.Extensions.Time.Testing;
 using StackExchange.Redis;
 using static FediTracker.Core.Tests.Swarms.TestPeers;
@@ -15,6 +16,7 @@ namespace FediTracker.Storage.Redis.Tests;
 /// </summary>
 public abstract class RedisSwarmStoreTestsBase : SwarmStoreContract
 {
+    private RedisDeployment? _redis;
     private string? _configuration;
     private IConnectionMultiplexer? _multiplexer;
     private ConnectionMultiplexer? _admin;
@@ -33,15 +35,14 @@ public abstract class RedisSwarmStoreTestsBase : SwarmStoreContract
     // The completed-download counter has its own 30-day TTL: a quiet torrent keeps its count.
     protected override bool DownloadCountOutlivesTheSwarm => true;
 
-    /// <summary>Starts this fixture's Redis; returns the client configuration string.</summary>
-    protected abstract Task<string> StartRedisAsync();
-
-    protected abstract ValueTask StopRedisAsync();
+    /// <summary>Starts this fixture's Redis (standalone or cluster).</summary>
+    protected abstract Task<RedisDeployment> StartRedisAsync();
 
     [OneTimeSetUp]
     public async Task StartRedis()
     {
-        _configuration = await StartRedisAsync();
+        _redis = await StartRedisAsync();
+        _configuration = _redis.Configuration;
         _multiplexer = await RedisConnectionFactory.ConnectAsync(Options());
         _admin = await ConnectionMultiplexer.ConnectAsync(_configuration + ",allowAdmin=true");
     }
@@ -59,7 +60,10 @@ public abstract class RedisSwarmStoreTestsBase : SwarmStoreContract
             await _admin.DisposeAsync();
         }
 
-        await StopRedisAsync();
+        if (_redis is not null)
+        {
+            await _redis.DisposeAsync();
+        }
     }
 
     protected override ISwarmStore CreateStore(FakeTimeProvider time, TimeSpan peerTimeout) =>

@@ -14,19 +14,20 @@ namespace FediTracker.Storage.Redis.Tests.FederationState;
 public abstract class RedisFederationStoreContractTests : FederationStoreContract
 {
     private readonly List<IConnectionMultiplexer> _opened = [];
+    private RedisDeployment? _redis;
     private string? _configuration;
     private IConnectionMultiplexer? _multiplexer;
     private FakeTimeProvider? _time;
     private string? _prefix;
 
-    protected abstract Task<string> StartRedisAsync();
-
-    protected abstract ValueTask StopRedisAsync();
+    /// <summary>Starts this fixture's Redis (standalone or cluster).</summary>
+    protected abstract Task<RedisDeployment> StartRedisAsync();
 
     [OneTimeSetUp]
     public async Task StartRedis()
     {
-        _configuration = await StartRedisAsync();
+        _redis = await StartRedisAsync();
+        _configuration = _redis.Configuration;
         _multiplexer = await RedisConnectionFactory.ConnectAsync(Options(_configuration, "ft"));
     }
 
@@ -38,7 +39,10 @@ public abstract class RedisFederationStoreContractTests : FederationStoreContrac
             await _multiplexer.DisposeAsync();
         }
 
-        await StopRedisAsync();
+        if (_redis is not null)
+        {
+            await _redis.DisposeAsync();
+        }
     }
 
     protected override Task<IFederationStore> CreateStoreAsync(FakeTimeProvider time)
@@ -78,40 +82,12 @@ public abstract class RedisFederationStoreContractTests : FederationStoreContrac
 [TestFixture]
 public sealed class RedisStandaloneFederationStoreContractTests : RedisFederationStoreContractTests
 {
-    private RedisServer? _server;
-
-    protected override async Task<string> StartRedisAsync()
-    {
-        _server = await RedisServer.StartNewAsync();
-        return _server.EndPoint;
-    }
-
-    protected override async ValueTask StopRedisAsync()
-    {
-        if (_server is not null)
-        {
-            await _server.DisposeAsync();
-        }
-    }
+    protected override Task<RedisDeployment> StartRedisAsync() => RedisDeployment.StartStandaloneAsync();
 }
 
 /// <summary>The federation store contract on a three-primary Redis Cluster (every key in the <c>{fed}</c> slot).</summary>
 [TestFixture]
 public sealed class RedisClusterFederationStoreContractTests : RedisFederationStoreContractTests
 {
-    private RedisCluster? _cluster;
-
-    protected override async Task<string> StartRedisAsync()
-    {
-        _cluster = await RedisCluster.StartNewAsync();
-        return _cluster.Configuration;
-    }
-
-    protected override async ValueTask StopRedisAsync()
-    {
-        if (_cluster is not null)
-        {
-            await _cluster.DisposeAsync();
-        }
-    }
+    protected override Task<RedisDeployment> StartRedisAsync() => RedisDeployment.StartClusterAsync();
 }

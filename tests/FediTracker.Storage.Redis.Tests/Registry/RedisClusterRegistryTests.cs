@@ -10,21 +10,7 @@ namespace FediTracker.Storage.Redis.Tests.Registry;
 [TestFixture]
 public sealed class RedisClusterRegistryTests : RedisRegistryTestsBase
 {
-    private RedisCluster? _cluster;
-
-    protected override async Task<string> StartRedisAsync()
-    {
-        _cluster = await RedisCluster.StartNewAsync();
-        return _cluster.Configuration;
-    }
-
-    protected override async ValueTask StopRedisAsync()
-    {
-        if (_cluster is not null)
-        {
-            await _cluster.DisposeAsync();
-        }
-    }
+    protected override Task<RedisDeployment> StartRedisAsync() => RedisDeployment.StartClusterAsync();
 
     protected override async Task<long> KeySlotAsync(string key, IServer server) =>
         (long)await server.ExecuteAsync("CLUSTER", "KEYSLOT", key);

@@ -15,19 +15,20 @@ namespace FediTracker.Storage.Redis.Tests.Registry;
 public abstract class RedisRegistryContractTests : TorrentRegistryContract
 {
     private readonly List<IConnectionMultiplexer> _reopened = [];
+    private RedisDeployment? _redis;
     private string? _configuration;
     private IConnectionMultiplexer? _multiplexer;
     private FakeTimeProvider? _time;
     private string? _prefix;
 
-    protected abstract Task<string> StartRedisAsync();
-
-    protected abstract ValueTask StopRedisAsync();
+    /// <summary>Starts this fixture's Redis (standalone or cluster).</summary>
+    protected abstract Task<RedisDeployment> StartRedisAsync();
 
     [OneTimeSetUp]
     public async Task StartRedis()
     {
-        _configuration = await StartRedisAsync();
+        _redis = await StartRedisAsync();
+        _configuration = _redis.Configuration;
         _multiplexer = await RedisConnectionFactory.ConnectAsync(Options(_configuration, "ft"));
     }
 
@@ -39,7 +40,10 @@ public abstract class RedisRegistryContractTests : TorrentRegistryContract
             await _multiplexer.DisposeAsync();
         }
 
-        await StopRedisAsync();
+        if (_redis is not null)
+        {
+            await _redis.DisposeAsync();
+        }
     }
 
     protected override Task<ITorrentRegistry> CreateRegistryAsync(FakeTimeProvider time)
@@ -82,40 +86,12 @@ public abstract class RedisRegistryContractTests : TorrentRegistryContract
 [TestFixture]
 public sealed class RedisStandaloneRegistryContractTests : RedisRegistryContractTests
 {
-    private RedisServer? _server;
-
-    protected override async Task<string> StartRedisAsync()
-    {
-        _server = await RedisServer.StartNewAsync();
-        return _server.EndPoint;
-    }
-
-    protected override async ValueTask StopRedisAsync()
-    {
-        if (_server is not null)
-        {
-            await _server.DisposeAsync();
-        }
-    }
+    protected override Task<RedisDeployment> StartRedisAsync() => RedisDeployment.StartStandaloneAsync();
 }
 
 /// <summary>The registry contract on a three-primary Redis Cluster.</summary>
 [TestFixture]
 public sealed class RedisClusterRegistryContractTests : RedisRegistryContractTests
 {
-    private RedisCluster? _cluster;
-
-    protected override async Task<string> StartRedisAsync()
-    {
-        _cluster = await RedisCluster.StartNewAsync();
-        return _cluster.Configuration;
-    }
-
-    protected override async ValueTask StopRedisAsync()
-    {
-        if (_cluster is not null)
-        {
-            await _cluster.DisposeAsync();
-        }
-    }
+    protected override Task<RedisDeployment> StartRedisAsync() => RedisDeployment.StartClusterAsync();
 }

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using FediTracker.Core.Registry;
 using FediTracker.Protocol;
+using FediTracker.Storage.Redis.Tests.Infrastructure;
 using Microsoft.Extensions.Time.Testing;
 using StackExchange.Redis;
 using static FediTracker.Core.Tests.Swarms.TestPeers;
@@ -13,6 +14,7 @@ namespace FediTracker.Storage.Redis.Tests.Registry;
 /// </summary>
 public abstract partial class RedisRegistryTestsBase
 {
+    private RedisDeployment? _redis;
     private string? _configuration;
     private IConnectionMultiplexer? _multiplexer;
     private ConnectionMultiplexer? _admin;
@@ -32,17 +34,17 @@ public abstract partial class RedisRegistryTestsBase
 
     protected FakeTimeProvider Time { get; private set; } = new();
 
-    protected abstract Task<string> StartRedisAsync();
+    /// <summary>Starts this fixture's Redis (standalone or cluster).</summary>
+    protected abstract Task<RedisDeployment> StartRedisAsync();
 
     /// <summary>The slot of a key: as the client computes it (standalone), or as the server says (cluster).</summary>
     protected virtual Task<long> KeySlotAsync(string key, IServer server) => Task.FromResult((long)Admin.HashSlot(key));
 
-    protected abstract ValueTask StopRedisAsync();
-
     [OneTimeSetUp]
     public async Task StartRedis()
     {
-        _configuration = await StartRedisAsync();
+        _redis = await StartRedisAsync();
+        _configuration = _redis.Configuration;
         _multiplexer = await RedisConnectionFactory.ConnectAsync(Options());
         _admin = await ConnectionMultiplexer.ConnectAsync(_configuration + ",allowAdmin=true");
     }
@@ -60,7 +62,10 @@ public abstract partial class RedisRegistryTestsBase
             await _admin.DisposeAsync();
         }
 
-        await StopRedisAsync();
+        if (_redis is not null)
+        {
+            await _redis.DisposeAsync();
+        }
     }
 
     [SetUp]

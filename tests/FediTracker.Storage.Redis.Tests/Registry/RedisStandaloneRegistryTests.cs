@@ -6,19 +6,5 @@ namespace FediTracker.Storage.Redis.Tests.Registry;
 [TestFixture]
 public sealed class RedisStandaloneRegistryTests : RedisRegistryTestsBase
 {
-    private RedisServer? _server;
-
-    protected override async Task<string> StartRedisAsync()
-    {
-        _server = await RedisServer.StartNewAsync();
-        return _server.EndPoint;
-    }
-
-    protected override async ValueTask StopRedisAsync()
-    {
-        if (_server is not null)
-        {
-            await _server.DisposeAsync();
-        }
-    }
+    protected override Task<RedisDeployment> StartRedisAsync() => RedisDeployment.StartStandaloneAsync();
 }
